@@ -1,0 +1,1 @@
+"""Unrolled's generator: Markdown articles + precompute documents -> a static, explorable site."""

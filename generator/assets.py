@@ -1,0 +1,52 @@
+"""Site assets copied with content hashes in their names, and the import map that finds them.
+
+Modules import each other through bare specifiers (`unrolled/lib/plot.js`); the per-page import map
+resolves them to hashed files, so a changed module never needs its importers renamed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SITE_SOURCES
+
+HASHED_DIRS = ("css", "js")
+
+
+def short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+@dataclass
+class Assets:
+    files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
+    urls: dict[str, str] = field(default_factory=dict)  # source path (e.g. js/page.js) -> output path
+
+    def url(self, source: str, prefix: str) -> str:
+        return prefix + self.urls[source]
+
+    def import_map(self, prefix: str) -> dict:
+        imports = {f"unrolled/{src[3:]}": prefix + out for src, out in sorted(self.urls.items()) if src.startswith("js/")}
+        return {"imports": imports}
+
+
+def collect(root: Path = SITE_SOURCES) -> Assets:
+    assets = Assets()
+    for folder in HASHED_DIRS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".js", ".css", ".svg"}:
+                data = path.read_bytes()
+                rel = path.relative_to(root).as_posix()
+                out = f"assets/{path.relative_to(root).with_suffix('').as_posix()}.{short_hash(data)}{path.suffix}"
+                assets.files[out] = data
+                assets.urls[rel] = out
+    return assets
+
+
+def script_json(obj) -> str:
+    """JSON safe inside a <script> element: no `</script>`, no `<!--`, no U+2028/9 surprises."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,0 +1,199 @@
+"""`unrolled build`: content + precompute documents -> `_site/`, atomically and reproducibly.
+
+Order: read every page's front matter and run specs, precompute what is stale (or fail under --frozen),
+render pages, then write the whole site into a temporary folder and swap it in. A failed build leaves
+the previous site untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown.extensions.codehilite import CodeHiliteExtension
+from markdown.extensions.toc import TocExtension
+
+from precompute.documents import dumps
+from precompute.errors import UnrolledError
+from precompute.spec import RunSpec, load_specs
+
+from . import assets as asset_mod
+from .config import Project
+from .frontmatter import FrontMatter, parse
+from .markdown_ext import DirectiveExtension
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@dataclass
+class Page:
+    source: Path
+    slug: str  # "" for the front page
+    meta: FrontMatter
+    body: str
+    offset: int
+    specs: dict[str, RunSpec] = field(default_factory=dict)
+
+    @property
+    def out_path(self) -> str:
+        return f"{self.slug}/index.html" if self.slug else "index.html"
+
+    @property
+    def prefix(self) -> str:
+        """Relative path from this page back to the site root."""
+        return "../" * self.slug.count("/") + ("../" if self.slug else "")
+
+
+def discover(project: Project) -> list[Page]:
+    root = project.content_dir
+    if not root.is_dir():
+        raise UnrolledError("content folder not found", file=root, rule="content-missing",
+                            hint="create it, or run `unrolled new NAME` to scaffold an article")
+    sources = ([root / "index.md"] if (root / "index.md").exists() else []) + sorted(root.glob("*/index.md"))
+    pages = []
+    for source in sources:
+        meta, body, offset = parse(source.read_text(encoding="utf-8"), source)
+        slug = "" if source.parent == root else source.parent.name
+        page = Page(source, slug, meta, body, offset)
+        for entry in meta.runs:
+            for spec in load_specs(source.parent / entry):
+                if spec.name in page.specs:
+                    raise UnrolledError(f"run {spec.name!r} is defined twice for this page", file=spec.source,
+                                        line=spec.line, rule="spec-duplicate",
+                                        hint=f"it is also in {page.specs[spec.name].source}; rename one")
+                page.specs[spec.name] = spec
+        pages.append(page)
+    return pages
+
+
+class PageContext:
+    """What directives see while one page renders: its runs, its data files, its line numbers."""
+
+    def __init__(self, site: "SiteBuild", page: Page):
+        self.site, self.page = site, page
+        self.source = str(page.source.relative_to(site.project.root))
+        self._blocks = 0
+
+    def body_line(self, index: int) -> int:
+        return self.page.offset + index + 1
+
+    def next_block_index(self) -> int:
+        self._blocks += 1
+        return self._blocks
+
+    def spec(self, block, run: str) -> RunSpec:
+        if run not in self.page.specs:
+            known = ", ".join(sorted(self.page.specs)) or "none (no `runs:` in the front matter)"
+            raise block.error(f"unknown run {run!r}", rule="ref-run", option="run",
+                              hint=f"runs defined for this page: {known}")
+        return self.page.specs[run]
+
+    def document(self, block, run: str, kind: str) -> dict:
+        return self.site.document(self.spec(block, run), kind, decode=True)
+
+    def raw_document(self, run: str, kind: str) -> dict:
+        return self.site.document(self.page.specs[run], kind, decode=False)
+
+    def widget_data(self, payload: dict) -> str:
+        return self.page.prefix + self.site.add_data(payload)
+
+
+class SiteBuild:
+    def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True):
+        self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
+        self.files: dict[str, bytes] = {}
+        self._docs: dict[tuple, dict] = {}
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(project.templates_dir)), FileSystemLoader(str(TEMPLATES))]),
+            autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=True)
+
+    # -- data -------------------------------------------------------------------------------------
+    def ensure_precomputed(self, pages: list[Page]) -> None:
+        from precompute.runner import precompute, stale
+
+        specs = list({(s.source, s.name): s for p in pages for s in p.specs.values()}.values())
+        todo = stale(specs, self.project.cache_dir)
+        if not todo:
+            return
+        if self.frozen:
+            names = ", ".join(s.name for s in todo)
+            raise UnrolledError(f"precomputed data is stale or missing for: {names}", rule="frozen-stale",
+                                hint="run `unrolled precompute` (or build without --frozen)")
+        failed = [o for o in precompute(todo, self.project.cache_dir, jobs=self.jobs,
+                                        show_progress=self.show_progress) if o.status == "failed"]
+        if failed:
+            raise UnrolledError(f"precompute failed for run {failed[0].name!r}:\n{failed[0].error}",
+                                rule="precompute-failed", hint="fix the run spec or see the traceback above")
+
+    def document(self, spec: RunSpec, kind: str, decode: bool) -> dict:
+        from precompute.cache import entry_dir
+        from precompute.documents import load
+
+        key = (spec.source, spec.name, kind, decode)
+        if key not in self._docs:
+            self._docs[key] = load(entry_dir(self.project.cache_dir, spec) / f"{kind}.json", decode=decode)
+        return self._docs[key]
+
+    def add_data(self, payload: dict) -> str:
+        data = dumps(payload)
+        path = f"data/{hashlib.sha256(data).hexdigest()[:16]}.json"
+        self.files[path] = data
+        return path
+
+    # -- pages ------------------------------------------------------------------------------------
+    def render_markdown(self, page: Page) -> tuple[str, str]:
+        md = markdown.Markdown(extensions=[
+            DirectiveExtension(PageContext(self, page)), "tables", "footnotes", "fenced_code",
+            CodeHiliteExtension(guess_lang=False, css_class="highlight"),
+            TocExtension(permalink="#", permalink_title="Link to this section", toc_depth="2-3")])
+        html = md.convert(page.body)
+        return html, md.toc
+
+    def render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
+        html, toc = self.render_markdown(page)
+        index = articles.index(page) if page in articles else -1
+        nav = {"prev": articles[index - 1] if index > 0 else None,
+               "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
+        template = self.env.get_template("index.html" if not page.slug else "article.html")
+        text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
+                               toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
+                               css=assets.url("css/unrolled.css", page.prefix),
+                               page_js=assets.url("js/page.js", page.prefix),
+                               import_map=asset_mod.script_json(assets.import_map(page.prefix)))
+        return text.encode("utf-8")
+
+    def run(self) -> dict[str, bytes]:
+        pages = [p for p in discover(self.project) if not p.meta.draft]
+        self.ensure_precomputed(pages)
+        articles = sorted((p for p in pages if p.slug), key=lambda p: (p.meta.order, p.slug))
+        assets = asset_mod.collect()
+        self.files.update(assets.files)
+        for page in pages:
+            self.files[page.out_path] = self.render_page(page, articles, assets)
+        return self.files
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> None:
+    """Write into a sibling temp folder, then swap it in; the old site survives any failure before."""
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for rel, data in sorted(files.items()):
+        path = tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    old = out_dir.with_name(f"{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        os.rename(out_dir, old)
+    os.rename(tmp, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True) -> dict[str, bytes]:
+    files = SiteBuild(project, frozen=frozen, jobs=jobs, show_progress=show_progress).run()
+    write_site(files, project.out_dir)
+    return files

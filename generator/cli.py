@@ -1,0 +1,100 @@
+"""The `unrolled` command: precompute, build, serve."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from precompute.errors import UnrolledError
+
+from .config import load_project
+
+
+def _precompute(args, project) -> int:
+    from precompute.runner import precompute
+    from precompute.spec import load_specs
+
+    from .build import discover
+
+    if args.specs:
+        specs = [s for path in args.specs for s in load_specs(path)]
+    else:
+        specs = list({(s.source, s.name): s for p in discover(project) for s in p.specs.values()}.values())
+    start = time.perf_counter()
+    outcomes = precompute(specs, project.cache_dir, jobs=args.jobs, force=args.force, show_progress=not args.quiet)
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("done", "cached", "failed")}
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(f"run {outcome.name!r} failed:\n{outcome.error}", file=sys.stderr)
+    print(f"{len(outcomes)} runs: {counts['done']} done, {counts['cached']} cached, {counts['failed']} failed "
+          f"in {time.perf_counter() - start:.1f} s")
+    return 1 if counts["failed"] else 0
+
+
+def _build(args, project) -> int:
+    from .build import build
+
+    start = time.perf_counter()
+    files = build(project, frozen=args.frozen, jobs=args.jobs, show_progress=not args.quiet)
+    pages = sum(1 for name in files if name.endswith(".html"))
+    print(f"built {pages} pages ({len(files)} files) into {project.out_dir} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _serve(args, project) -> int:
+    from .serve import make_server, url_of
+
+    if not args.no_build:
+        _build(args, project)
+    server = make_server(project.out_dir, args.port, verbose=args.verbose)
+    print(f"serving {project.out_dir} at {url_of(server)}  (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="unrolled", description="Static sites of explorable explanations of "
+                                  "recurrent neural networks.")
+    top.add_argument("--project", default=".", help="project folder (default: the current folder)")
+    sub = top.add_subparsers(dest="command", required=True)
+    jobs = max(1, (os.cpu_count() or 1))
+
+    pre = sub.add_parser("precompute", help="train stale runs and export their documents")
+    pre.add_argument("specs", nargs="*", metavar="SPEC", help="run spec TOML files (default: every page's runs)")
+    pre.add_argument("--jobs", type=int, default=jobs, help=f"parallel runs (default: {jobs})")
+    pre.add_argument("--force", action="store_true", help="recompute even when the cache is current")
+    pre.add_argument("--quiet", action="store_true", help="no progress bars")
+    pre.set_defaults(func=_precompute)
+
+    bld = sub.add_parser("build", help="precompute what is stale, then build the site")
+    bld.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
+    bld.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
+    bld.add_argument("--quiet", action="store_true", help="no progress bars")
+    bld.set_defaults(func=_build)
+
+    srv = sub.add_parser("serve", help="build, then serve the site on 127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000, help="first port to try (default: 8000)")
+    srv.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
+    srv.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
+    srv.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
+    srv.add_argument("--quiet", action="store_true", help="no progress bars")
+    srv.add_argument("--verbose", action="store_true", help="log every request")
+    srv.set_defaults(func=_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        project = load_project(args.project)
+        return args.func(args, project)
+    except UnrolledError as error:
+        print(error, file=sys.stderr)
+        return 1

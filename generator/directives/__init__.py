@@ -1,0 +1,88 @@
+"""The directive registry: one declarative spec per ```{name} block, each in its own small module.
+
+A spec names its typed options (with defaults), what body it takes and which run documents it needs;
+the Markdown extension validates every block against it, so a typo is a build error, never a code block.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from precompute.errors import UnrolledError
+
+
+@dataclass(frozen=True)
+class Opt:
+    """A typed directive option; `default=REQUIRED` makes it mandatory."""
+
+    kind: type
+    default: Any = None
+    choices: tuple = ()
+    doc: str = ""
+
+    def parse(self, raw: str):
+        if self.kind is bool:
+            lowered = raw.lower()
+            if lowered not in {"true", "false", "yes", "no"}:
+                raise ValueError("expected true or false")
+            return lowered in {"true", "yes"}
+        if self.kind is int:
+            return int(raw)
+        if self.kind is float:
+            return float(raw)
+        if self.kind is list:
+            return [item.strip() for item in raw.split(",") if item.strip()]
+        return raw
+
+    def describe(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return {bool: "true or false", int: "an integer", float: "a number", list: "a comma-separated list",
+                str: "text"}[self.kind]
+
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str
+    options: dict[str, Opt]
+    render: Callable  # (block: Block, ctx) -> html
+    body: str = "none"  # "none" | "markdown" | "code"
+    needs: tuple = ()  # precompute document kinds the directive reads
+    doc: str = ""
+
+
+@dataclass
+class Block:
+    """A parsed directive occurrence: where it is, its typed options and its body."""
+
+    name: str
+    options: dict
+    body: str
+    file: str
+    line: int
+    index: int = 0  # nth directive on the page (stable element ids)
+    option_lines: dict = field(default_factory=dict)
+
+    def error(self, message: str, *, rule: str, hint: str | None = None, option: str | None = None):
+        line = self.option_lines.get(option, self.line) if option else self.line
+        return UnrolledError(message, file=self.file, line=line, rule=rule, hint=hint)
+
+
+REGISTRY: dict[str, Directive] = {}
+
+
+def register(directive: Directive) -> Directive:
+    REGISTRY[directive.name] = directive
+    return directive
+
+
+def load_all() -> dict[str, Directive]:
+    """Import every module of this package; each registers its directive."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return REGISTRY

@@ -1,0 +1,110 @@
+"""Python-Markdown extension that turns ```{name} fenced blocks into widgets.
+
+It runs before the ordinary fenced-code preprocessor, so no directive can slip through as a code block.
+Option lines (`key: value`) open the block; after a blank line comes the body, for directives that take one.
+"""
+from __future__ import annotations
+
+import re
+
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+from .directives import REQUIRED, Block, load_all
+from precompute.errors import UnrolledError
+
+OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
+OPTION = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+
+
+class DirectivePreprocessor(Preprocessor):
+    def __init__(self, md, ctx):
+        super().__init__(md)
+        self.ctx = ctx
+
+    def run(self, lines: list[str]) -> list[str]:
+        registry = load_all()
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            match = OPEN.match(lines[i])
+            if not match:
+                out.append(lines[i])
+                i += 1
+                continue
+            line_no = self.ctx.body_line(i)
+            fence = match["fence"]
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), None)
+            if end is None:
+                raise UnrolledError(f"directive {{{match['name']}}} is never closed", file=self.ctx.source,
+                                    line=line_no, rule="directive-unclosed", hint=f"end the block with a line `{fence}`")
+            name = match["name"]
+            if name not in registry:
+                raise UnrolledError(f"unknown directive {{{name}}}", file=self.ctx.source, line=line_no,
+                                    rule="directive-unknown", hint="known directives: "
+                                    + ", ".join("{" + n + "}" for n in sorted(registry)))
+            if match["rest"]:
+                raise UnrolledError(f"unexpected text after {{{name}}}: {match['rest']!r}", file=self.ctx.source,
+                                    line=line_no, rule="directive-syntax",
+                                    hint="put options on their own lines inside the block, as `key: value`")
+            block = self.parse_block(registry[name], lines[i + 1:end], i)
+            html = registry[name].render(block, self.ctx)
+            out.extend(["", self.md.htmlStash.store(html), ""])
+            i = end + 1
+        return out
+
+    def parse_block(self, directive, inner: list[str], open_index: int) -> Block:
+        block = Block(directive.name, {}, "", self.ctx.source, self.ctx.body_line(open_index),
+                      index=self.ctx.next_block_index())
+        raw, body_start = {}, len(inner)
+        for k, text in enumerate(inner):
+            if not text.strip():
+                body_start = k + 1
+                break
+            match = OPTION.match(text)
+            if not match:
+                body_start = k
+                break
+            key = match["key"]
+            line_no = self.ctx.body_line(open_index + 1 + k)
+            if key in raw:
+                raise UnrolledError(f"option {key!r} given twice in {{{directive.name}}}", file=self.ctx.source,
+                                    line=line_no, rule="option-duplicate", hint="keep one of the two lines")
+            raw[key] = match["value"]
+            block.option_lines[key] = line_no
+        body = "\n".join(inner[body_start:]).strip("\n")
+        if body and directive.body == "none":
+            raise block.error(f"{{{directive.name}}} takes no body, but found {inner[body_start]!r}",
+                              rule="directive-body", hint="option lines look like `key: value`; remove other text")
+        block.body = body
+        for key, text in raw.items():
+            spec = directive.options.get(key)
+            if spec is None:
+                raise block.error(f"unknown option {key!r} for {{{directive.name}}}", rule="option-unknown",
+                                  option=key, hint="known options: " + ", ".join(directive.options))
+            try:
+                value = spec.parse(text)
+            except ValueError:
+                raise block.error(f"option {key!r} expects {spec.describe()}, got {text!r}", rule="option-type",
+                                  option=key, hint=f"write `{key}: ` followed by {spec.describe()}") from None
+            if spec.choices and value not in spec.choices:
+                raise block.error(f"option {key!r} must be {spec.describe()}, got {text!r}", rule="option-choice",
+                                  option=key, hint=f"use {spec.describe()}")
+            block.options[key] = value
+        for key, spec in directive.options.items():
+            if key not in block.options:
+                if spec.default is REQUIRED:
+                    raise block.error(f"{{{directive.name}}} needs option {key!r}", rule="option-missing",
+                                      hint=f"add a line `{key}: ...` ({spec.doc or spec.describe()})")
+                block.options[key] = spec.default
+        return block
+
+
+class DirectiveExtension(Extension):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+
+    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API name
+        # normalize_whitespace runs at 30, fenced_code at 25: in between, line numbers are still the file's.
+        md.preprocessors.register(DirectivePreprocessor(md, self.ctx), "unrolled_directives", 28)

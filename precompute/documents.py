@@ -1,0 +1,111 @@
+"""Versioned JSON documents: schema validation on write and read, canonical bytes, provenance.
+
+Documents are serialised canonically (sorted keys, no whitespace variation), so the same content always
+gives the same bytes, which keeps the cache and the built site reproducible.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+
+from . import arrays
+from .errors import UnrolledError
+
+SCHEMA_DIR = Path(__file__).with_name("schemas")
+SCHEMA_MAJOR = 1
+KINDS = ("run", "predictions", "weights")
+PACKAGE_DIR = Path(__file__).parent
+# Code whose change alters the numbers: the precompute package and the shared dataset module.
+VERSIONED_SOURCES = (PACKAGE_DIR, PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite")
+
+
+def schema_id(kind: str) -> str:
+    return f"unrolled.{kind}/{SCHEMA_MAJOR}"
+
+
+@lru_cache(maxsize=None)
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str):
+    schema = _registry().get_or_retrieve(f"unrolled:{kind}").value.contents
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def validate(doc: dict, *, source: str | Path | None = None) -> None:
+    """Raise UnrolledError naming the first schema violation (path inside the document)."""
+    schema = doc.get("schema", "")
+    kind = schema.split(".", 1)[-1].split("/", 1)[0] if schema.startswith("unrolled.") else None
+    if kind not in KINDS:
+        raise UnrolledError(f"unknown document schema {schema!r}", file=source, rule="doc-schema",
+                            hint=f"expected one of {[schema_id(k) for k in KINDS]}; re-run `unrolled precompute`")
+    error = jsonschema.exceptions.best_match(_validator(kind).iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(document)"
+        raise UnrolledError(f"{schema} document invalid at {where}: {error.message}", file=source,
+                            rule="doc-invalid", hint="re-run `unrolled precompute --force` for this run")
+
+
+def dumps(doc: dict) -> bytes:
+    """Canonical JSON bytes (sorted keys, compact separators, trailing newline)."""
+    return (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            + "\n").encode("utf-8")
+
+
+def load(path: str | Path, *, decode: bool = True) -> dict:
+    """Read and validate a document; with `decode`, encoded arrays become numpy arrays."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UnrolledError(f"cannot read document: {exc}", file=path, rule="doc-unreadable",
+                            hint="re-run `unrolled precompute --force`") from None
+    validate(doc, source=path)
+    return arrays.decode_tree(doc) if decode else doc
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the source that produces the numbers; any edit to it invalidates the cache."""
+    digest = hashlib.sha256()
+    for root in VERSIONED_SOURCES:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".json", ".c", ".txt"} and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def versions() -> dict:
+    return {name: metadata.version(name) for name in ("torch", "numpy", "unrolled")}
+
+
+def created_at() -> str | None:
+    """Creation time from SOURCE_DATE_EPOCH (reproducible builds); None when it is not set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def provenance(spec_values: dict, key: str) -> dict:
+    return {"spec": spec_values, "seed": spec_values["seed"], "code_version": code_version(), "key": key,
+            "versions": versions(), "created": created_at()}
+
+
+def document(doc_kind: str, run: str, prov: dict, **body) -> dict:
+    return {"schema": schema_id(doc_kind), "run": run, "provenance": prov, **body}

@@ -1,0 +1,81 @@
+"""Turn a trained run into documents: run (loss curves), weights and predictions per snapshot."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from unrolled_lite import datasets
+
+from . import arrays
+from .documents import document
+from .models import SequenceModel
+from .train import TrainResult, as_tensors, seeded_rng
+
+
+def model_at(result: TrainResult, epoch: int, dtype=torch.float32) -> SequenceModel:
+    """A fresh copy of the model with the weights of one snapshot."""
+    model = SequenceModel(result.model.cell, result.model.rnn.input_size, result.model.rnn.hidden_size,
+                          result.model.rnn.num_layers, result.model.head.out_features)
+    model.load_state_dict(result.snapshots[epoch])
+    return model.to(dtype).eval()
+
+
+def run_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    info = {"kind": task.kind, "dataset": spec.dataset, "cell": spec.cell, "layers": spec.layers,
+            "hidden": spec.hidden, "input_size": task.input_size, "output_size": task.output_size,
+            "loss": task.loss}
+    if task.kind == "text":
+        info["vocab"] = task.vocab
+    loss = {"epoch": list(range(spec.epochs + 1)), "train": result.loss_train, "validation": result.loss_validation}
+    return document("run", spec.name, prov, task=info, loss=loss, snapshots=sorted(result.snapshots))
+
+
+def weights_document(spec, result: TrainResult, prov: dict) -> dict:
+    snaps = [{"epoch": e, "state_dict": {k: arrays.encode(v.numpy(), "float32") for k, v in sd.items()}}
+             for e, sd in sorted(result.snapshots.items())]
+    return document("weights", spec.name, prov, snapshots=snaps)
+
+
+def _rollout(model: SequenceModel, inputs: torch.Tensor, steps: int) -> np.ndarray:
+    """Feed the window, then each prediction back in as the next input (exploRNN's validation plot)."""
+    with torch.no_grad():
+        states, carry = model.rnn(inputs[None])
+        value = model.head(states[:, -1:])
+        out = []
+        for _ in range(steps):
+            out.append(float(value[0, 0, 0]))
+            states, carry = model.rnn(value, carry)
+            value = model.head(states)
+    return np.array(out)
+
+
+def predictions_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    window = task.validation_window(seeded_rng(spec, 2), spec.window)
+    x, y = as_tensors(task, window["inputs"], window["targets"])
+    snaps = []
+    for epoch in sorted(result.snapshots):
+        model = model_at(result, epoch)
+        with torch.no_grad():
+            out = model(x[None])[0]
+        if task.kind == "function":
+            pred = out[:, 0].numpy()
+            entry = {"input": arrays.encode(window["inputs"][:, 0]), "target": arrays.encode(window["targets"]),
+                     "prediction": arrays.encode(pred), "error": arrays.encode(pred - window["targets"]),
+                     "rollout": {"prediction": arrays.encode(_rollout(model, x, datasets.ROLLOUT)),
+                                 "target": arrays.encode(window["continuation"])}}
+        else:
+            ce = F.cross_entropy(out, y, reduction="none").numpy()
+            entry = {"input": arrays.encode(window["inputs"].argmax(-1), "int32"),
+                     "target": arrays.encode(window["targets"], "int32"),
+                     "prediction": arrays.encode(out.argmax(-1).numpy(), "int32"), "error": arrays.encode(ce)}
+        snaps.append({"epoch": epoch, **entry})
+    body = {"kind": task.kind, "x": {"start": window["start"], "step": datasets.STEP}, "snapshots": snaps}
+    if task.kind == "text":
+        body["vocab"] = task.vocab
+    return document("predictions", spec.name, prov, **body)
+
+
+def all_documents(spec, task, result: TrainResult, prov: dict) -> dict[str, dict]:
+    return {"run": run_document(spec, task, result, prov),
+            "weights": weights_document(spec, result, prov),
+            "predictions": predictions_document(spec, task, result, prov)}

@@ -1,0 +1,58 @@
+// SVG line plots with the same geometry as the generator's static first frames (generator/plot.py).
+export const WIDTH = 640;
+export const HEIGHT = 240;
+export const MARGIN = { left: 36, right: 8, top: 10, bottom: 22 };
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Cover every value and at least [-1, 1], padded by 10%. */
+export function valueDomain(...series) {
+  let lo = -1;
+  let hi = 1;
+  for (const s of series) for (const v of s) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  const pad = 0.1 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
+export class Scale {
+  constructor([x0, x1], [y0, y1]) { Object.assign(this, { x0, x1, y0, y1 }); }
+  x(v) { return MARGIN.left + ((v - this.x0) / (this.x1 - this.x0)) * (WIDTH - MARGIN.left - MARGIN.right); }
+  y(v) { return MARGIN.top + ((this.y1 - v) / (this.y1 - this.y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom); }
+  points(xs, ys) {
+    return Array.from(xs, (x, i) => `${this.x(x).toFixed(2)},${this.y(ys[i]).toFixed(2)}`).join(' ');
+  }
+}
+
+export function el(name, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+export function polyline(scale, series, xs, ys) {
+  return el('polyline', {
+    class: `series series-${series}`, 'data-series': series, fill: 'none', points: scale.points(xs, ys),
+  });
+}
+
+export function yAxis(scale, ticks = [-1, 0, 1]) {
+  const g = el('g', { class: 'axis', 'aria-hidden': 'true' });
+  for (const t of ticks) {
+    const y = scale.y(t).toFixed(2);
+    g.append(el('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }));
+    g.append(el('text', {
+      x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle',
+    }, String(t)));
+  }
+  return g;
+}
+
+export function svg(scale, { id, title, desc }) {
+  const root = el('svg', {
+    class: 'plot', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img',
+    'aria-labelledby': `${id}-title ${id}-desc`,
+    'data-x0': scale.x0, 'data-x1': scale.x1, 'data-y0': scale.y0, 'data-y1': scale.y1,
+  });
+  root.append(el('title', { id: `${id}-title` }, title), el('desc', { id: `${id}-desc` }, desc));
+  return root;
+}

@@ -1,0 +1,110 @@
+// {predictions}: input, target and predicted values on a validation window, plus the roll-out.
+// Takes (state, element); state = {data: predictions document subset, snapshot: index}.
+import { decode } from 'unrolled/lib/arrays.js';
+import {
+  MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
+} from 'unrolled/lib/plot.js';
+
+function series(snap) {
+  const s = {
+    epoch: snap.epoch,
+    input: decode(snap.input),
+    target: decode(snap.target),
+    prediction: decode(snap.prediction),
+  };
+  if (snap.rollout) {
+    s.rollout = decode(snap.rollout.prediction);
+    s.rolloutTarget = decode(snap.rollout.target);
+  }
+  return s;
+}
+
+function scaleFor(data, snaps, current) {
+  const { start, step } = data.x;
+  const window = current.input.length;
+  const steps = current.rollout ? current.rollout.length : 0;
+  const all = [...snaps.map((s) => s.input), ...snaps.map((s) => s.prediction), current.target];
+  for (const s of snaps) if (s.rollout) all.push(s.rollout, s.rolloutTarget);
+  return new Scale([start, start + step * (window + steps)], valueDomain(...all));
+}
+
+function draw(data, snaps, index, id) {
+  const s = snaps[index];
+  const { start, step } = data.x;
+  const n = s.input.length;
+  const xIn = Array.from({ length: n }, (_, i) => start + step * i);
+  const xOut = xIn.map((x) => x + step);
+  const scale = scaleFor(data, snaps, s);
+  let mse = 0;
+  s.prediction.forEach((p, i) => { mse += (p - s.target[i]) ** 2; });
+  mse /= n;
+  const root = svg(scale, {
+    id,
+    title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
+    desc: `${n} input values, the next value predicted at each step (mean squared error ${mse.toFixed(4)})`
+      + (s.rollout ? ', then an autoregressive roll-out' : ''),
+  });
+  root.append(yAxis(scale));
+  root.append(el('rect', {
+    class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
+    width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
+  }));
+  const errors = el('g', { class: 'errors' });
+  xOut.forEach((x, i) => errors.append(el('line', {
+    x1: scale.x(x).toFixed(2), x2: scale.x(x).toFixed(2),
+    y1: scale.y(s.target[i]).toFixed(2), y2: scale.y(s.prediction[i]).toFixed(2),
+  })));
+  root.append(errors, polyline(scale, 'input', xIn, s.input), polyline(scale, 'target', xOut, s.target),
+    polyline(scale, 'prediction', xOut, s.prediction));
+  if (s.rollout) {
+    const xRoll = Array.from(s.rollout, (_, j) => start + step * (n + 1 + j));
+    root.append(polyline(scale, 'rollout-target', xRoll, s.rolloutTarget),
+      polyline(scale, 'rollout', xRoll, s.rollout));
+  }
+  return root;
+}
+
+function table(s) {
+  const f = (v) => v.toFixed(4);
+  const rows = Array.from(s.input, (v, i) => `<tr><th scope="row">${i}</th><td>${f(v)}</td>`
+    + `<td>${f(s.target[i])}</td><td>${f(s.prediction[i])}</td></tr>`).join('');
+  return '<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
+    + `<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function snapshotControl(snaps, index, onChange, id) {
+  const wrap = document.createElement('div');
+  wrap.className = 'widget-controls';
+  const label = document.createElement('label');
+  label.htmlFor = `${id}-snapshot`;
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'range', id: `${id}-snapshot`, min: 0, max: snaps.length - 1, step: 1, value: index });
+  const output = document.createElement('output');
+  output.htmlFor = input.id;
+  const show = (i) => {
+    label.textContent = 'Snapshot';
+    output.textContent = `epoch ${snaps[i].epoch}`;
+    input.setAttribute('aria-valuetext', `epoch ${snaps[i].epoch}`);
+  };
+  show(index);
+  input.addEventListener('input', () => { show(Number(input.value)); onChange(Number(input.value)); });
+  wrap.append(label, input, output);
+  return wrap;
+}
+
+export default function predictions(state, element) {
+  const { data } = state;
+  const snaps = data.snapshots.map(series);
+  const frame = element.querySelector('.widget-frame');
+  const details = element.querySelector('.widget-data');
+  const id = element.id;
+  const show = (index) => {
+    frame.replaceChildren(draw(data, snaps, index, id));
+    details.innerHTML = `<summary>Data</summary>${table(snaps[index])}`;
+    element.dataset.snapshot = String(index);
+  };
+  show(state.snapshot);
+  if (snaps.length > 1 && !element.querySelector('.widget-controls')) {
+    frame.after(snapshotControl(snaps, state.snapshot, show, id));
+  }
+}

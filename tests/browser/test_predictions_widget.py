@@ -1,0 +1,56 @@
+"""The {predictions} widget in real Chromium: it plots exactly the precomputed numbers, live and static."""
+import numpy as np
+import pytest
+
+from tests.conftest import polyline_values
+from tests.integration.test_build import predictions_doc
+
+pytestmark = pytest.mark.browser
+URL = "how-rnns-learn/"
+
+
+def plotted(page, figure="#w1-predictions") -> dict:
+    svg = page.locator(f"{figure} svg.plot")
+    attrs = {k: svg.get_attribute(k) for k in ("data-x0", "data-x1", "data-y0", "data-y1")}
+    return {line.get_attribute("data-series"): polyline_values(line.get_attribute("points"), attrs)
+            for line in svg.locator("polyline").all()}
+
+
+def assert_shows(series, snap):
+    tol = 3e-3
+    np.testing.assert_allclose(series["input"], snap["input"], atol=tol)
+    np.testing.assert_allclose(series["target"], snap["target"], atol=tol)
+    np.testing.assert_allclose(series["prediction"], snap["prediction"], atol=tol)
+    np.testing.assert_allclose(series["rollout"], snap["rollout"]["prediction"], atol=tol)
+    np.testing.assert_allclose(series["rollout-target"], snap["rollout"]["target"], atol=tol)
+
+
+def test_widget_plots_the_json_values(page, site_server, built_project):
+    doc = predictions_doc(built_project)
+    page.goto(site_server + URL)
+    page.wait_for_selector('[data-widget="predictions"][data-state="ready"]')
+    assert_shows(plotted(page), doc["snapshots"][-1])
+    cells = page.locator("#w1-predictions .data-table tbody tr").first.locator("td").all_text_contents()
+    snap = doc["snapshots"][-1]
+    assert cells == [f"{snap['input'][0]:.4f}", f"{snap['target'][0]:.4f}", f"{snap['prediction'][0]:.4f}"]
+
+
+def test_snapshot_slider_by_keyboard_shows_epoch_zero(page, site_server, built_project):
+    doc = predictions_doc(built_project)
+    page.goto(site_server + URL)
+    page.wait_for_selector('[data-state="ready"]')
+    slider = page.get_by_role("slider", name="Snapshot")
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#w1-predictions output").text_content() == "epoch 0"
+    assert_shows(plotted(page), doc["snapshots"][0])
+    page.keyboard.press("ArrowRight")
+    assert_shows(plotted(page), doc["snapshots"][-1])
+
+
+def test_static_first_frame_without_javascript_matches(page_without_js, site_server, built_project):
+    doc = predictions_doc(built_project)
+    page_without_js.goto(site_server + URL)
+    assert page_without_js.locator("#w1-predictions").get_attribute("data-state") is None
+    assert_shows(plotted(page_without_js), doc["snapshots"][-1])
+    assert page_without_js.locator("#w1-predictions figcaption").is_visible()

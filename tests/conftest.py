@@ -1,0 +1,116 @@
+"""Shared fixtures: a copy of the bundled project built once per session, and real Chromium pages.
+
+Browser pages block every request that leaves 127.0.0.1 and fail the test on any console error.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def copy_project(dest: Path) -> Path:
+    """A private copy of the bundled content, so tests never touch the real project."""
+    shutil.copytree(ROOT / "content", dest / "content")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory):
+    """The bundled content, precomputed and built once into a temporary project."""
+    from generator.build import build
+    from generator.config import load_project
+
+    root = copy_project(tmp_path_factory.mktemp("bundled"))
+    project = load_project(root)
+    build(project, show_progress=False)
+    return project
+
+
+@pytest.fixture(scope="session")
+def site_server(built_project):
+    from generator.serve import make_server, url_of
+
+    server = make_server(built_project.out_dir, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url_of(server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup --browser (installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    """Records what a page did that a test must not allow: external requests and console errors."""
+
+    def __init__(self):
+        self.external: list[str] = []
+        self.errors: list[str] = []
+
+
+def _open_context(browser, **options):
+    watch = PageWatch()
+    context = browser.new_context(**options)
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            watch.external.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+    return context, page, watch
+
+
+@pytest.fixture
+def page(browser):
+    context, pg, watch = _open_context(browser, viewport={"width": 1000, "height": 900})
+    pg.watch = watch
+    yield pg
+    context.close()
+    assert watch.external == [], f"requests left 127.0.0.1: {watch.external}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context, pg, watch = _open_context(browser, java_script_enabled=False)
+    yield pg
+    context.close()
+    assert watch.external == []
+
+
+def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float]:
+    """Invert the plot's linear scale (see generator/plot.py) to recover the plotted data values."""
+    from generator import plot
+
+    y0, y1 = float(svg_attrs["data-y0"]), float(svg_attrs["data-y1"])
+    span = plot.HEIGHT - plot.MARGIN["top"] - plot.MARGIN["bottom"]
+    ys = [float(p.split(",")[1]) for p in points.split()]
+    return [y1 - (y - plot.MARGIN["top"]) / span * (y1 - y0) for y in ys]

@@ -1,0 +1,111 @@
+"""Building the bundled content: real numbers in the static first frame, reproducible bytes, clear CLI."""
+import re
+import subprocess
+import sys
+import urllib.request
+
+import numpy as np
+import pytest
+
+from generator.build import SiteBuild, build
+from generator.config import load_project
+from precompute.cache import entry_dir
+from precompute.documents import load
+from tests.conftest import ROOT, copy_project, polyline_values
+
+PAGE = "how-rnns-learn/index.html"
+
+
+def predictions_doc(project):
+    from generator.build import discover
+
+    (page,) = [p for p in discover(project) if p.slug == "how-rnns-learn"]
+    return load(entry_dir(project.cache_dir, page.specs["sine-lstm"]) / "predictions.json")
+
+
+def static_series(html: str) -> dict:
+    svg = re.search(r"<svg class=\"plot\"[^>]*>", html).group(0)
+    attrs = dict(re.findall(r'(data-[xy][01])="([^"]+)"', svg))
+    return {name: polyline_values(points, attrs)
+            for name, points in re.findall(r'data-series="([a-z-]+)" fill="none" points="([^"]+)"', html)}
+
+
+def test_first_frame_in_html_shows_the_real_numbers(built_project):
+    html = (built_project.out_dir / PAGE).read_text()
+    doc = predictions_doc(built_project)
+    snap = doc["snapshots"][-1]
+    series = static_series(html)
+    span = 3.0
+    for name, values in [("input", snap["input"]), ("target", snap["target"]), ("prediction", snap["prediction"]),
+                         ("rollout", snap["rollout"]["prediction"])]:
+        np.testing.assert_allclose(series[name], values, atol=1e-3 * span, err_msg=name)
+    assert f"<td>{snap['prediction'][0]:.4f}</td>" in html
+    assert 'data-widget="predictions"' in html and "<figcaption>" in html
+
+
+def test_page_references_hashed_assets_and_data(built_project):
+    html = (built_project.out_dir / PAGE).read_text()
+    src = re.search(r'data-src="\.\./(data/[0-9a-f]{16}\.json)"', html).group(1)
+    assert (built_project.out_dir / src).exists()
+    for asset in re.findall(r'"\.\./(assets/[^"]+)"', html):
+        assert re.search(r"\.[0-9a-f]{12}\.(js|css)$", asset) and (built_project.out_dir / asset).exists()
+    assert "</script" not in re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1)
+
+
+def test_two_builds_are_byte_identical(built_project, tmp_path):
+    first = SiteBuild(built_project, show_progress=False).run()
+    fresh = load_project(copy_project(tmp_path))  # new cache: trains again from scratch
+    second = build(fresh, show_progress=False)
+    assert sorted(first) == sorted(second)
+    assert all(first[name] == second[name] for name in first)
+    on_disk = {p.relative_to(fresh.out_dir).as_posix(): p.read_bytes() for p in fresh.out_dir.rglob("*") if p.is_file()}
+    assert on_disk == second
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.mark.parametrize("command", [[], ["precompute"], ["build"], ["serve"]])
+def test_help(command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0 and "usage: unrolled" in result.stdout
+
+
+def test_cli_unknown_directive_fails_and_keeps_site(built_project, tmp_path):
+    project = load_project(copy_project(tmp_path))
+    build(project, show_progress=False)
+    before = (project.out_dir / PAGE).read_bytes()
+    article = project.content_dir / "how-rnns-learn" / "index.md"
+    text = article.read_text()
+    article.write_text(text.replace("```{predictions}", "```{prediction}"))
+    line = text.split("\n").index("```{predictions}") + 1
+    result = run_cli("--project", str(project.root), "build", "--quiet")
+    assert result.returncode == 1
+    assert f"content/how-rnns-learn/index.md:{line}: error[directive-unknown]" in result.stderr
+    assert "hint: known directives:" in result.stderr
+    assert (project.out_dir / PAGE).read_bytes() == before
+    assert not [p for p in project.root.iterdir() if p.name.startswith("_site.")]
+
+
+def test_frozen_build_refuses_stale_runs(tmp_path):
+    project = load_project(copy_project(tmp_path))
+    result = run_cli("--project", str(project.root), "build", "--frozen")
+    assert result.returncode == 1 and "error[frozen-stale]" in result.stderr and "sine-lstm" in result.stderr
+    assert not project.out_dir.exists()
+
+
+def test_serve_binds_loopback_and_sends_isolation_headers(built_project):
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "--project", str(built_project.root), "serve",
+                             "--no-build", "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url + PAGE, timeout=10) as response:
+            assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+            assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+            assert b"data-widget" in response.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,123 @@
+"""Precompute trains real torch models and writes valid, reproducible, cached documents."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from precompute.cache import entry_dir
+from precompute.documents import load
+from precompute.runner import precompute
+from precompute.spec import load_specs
+from tests.conftest import ROOT
+
+SLICE = ROOT / "content" / "how-rnns-learn" / "runs.toml"
+
+
+@pytest.fixture(scope="module")
+def slice_run(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    (spec,) = [s for s in load_specs(SLICE) if s.name == "sine-lstm"]
+    (outcome,) = precompute([spec], cache, show_progress=False)
+    assert outcome.status == "done", outcome.error
+    return spec, cache, outcome.path
+
+
+def test_documents_are_valid_and_show_learning(slice_run):
+    spec, _, path = slice_run
+    run, preds, weights = (load(path / f"{k}.json") for k in ("run", "predictions", "weights"))
+    assert run["schema"] == "unrolled.run/1" and run["snapshots"] == [0, 20]
+    assert len(run["loss"]["train"]) == len(run["loss"]["validation"]) == 21
+    assert run["loss"]["validation"][-1] < 0.2 * run["loss"]["validation"][0]
+    first, last = preds["snapshots"]
+    assert (first["epoch"], last["epoch"]) == (0, 20)
+    assert np.mean(last["error"] ** 2) < 0.2 * np.mean(first["error"] ** 2)
+    np.testing.assert_allclose(last["error"], last["prediction"] - last["target"], atol=1e-6)
+    assert len(last["input"]) == 15 and len(last["rollout"]["prediction"]) == 32
+    names = set(weights["snapshots"][0]["state_dict"])
+    assert names == {"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
+                     "head.weight", "head.bias"}
+    assert weights["snapshots"][0]["state_dict"]["rnn.weight_ih_l0"].shape == (64, 1)
+    assert run["provenance"]["versions"]["torch"].startswith("2.13.0")
+
+
+def test_targets_are_the_next_values_of_the_sine(slice_run):
+    _, _, path = slice_run
+    preds = load(path / "predictions.json")
+    start, step = preds["x"]["start"], preds["x"]["step"]
+    snap = preds["snapshots"][0]
+    xs = start + step * np.arange(1, 16)
+    np.testing.assert_allclose(snap["target"], np.sin(xs), atol=1e-6)
+    np.testing.assert_allclose(snap["rollout"]["target"], np.sin(start + step * np.arange(16, 48)), atol=1e-6)
+
+
+def test_same_spec_and_seed_give_identical_bytes(slice_run, tmp_path):
+    spec, _, path = slice_run
+    (again,) = precompute([spec], tmp_path, force=True, show_progress=False)
+    for kind in ("run", "predictions", "weights"):
+        assert (again.path / f"{kind}.json").read_bytes() == (path / f"{kind}.json").read_bytes()
+
+
+def test_current_cache_means_no_work(slice_run):
+    spec, cache, path = slice_run
+    stamp = (path / "run.json").stat().st_mtime_ns
+    (outcome,) = precompute([spec], cache, show_progress=False)
+    assert outcome.status == "cached" and (path / "run.json").stat().st_mtime_ns == stamp
+
+
+def test_source_date_epoch_sets_creation_time(tmp_path, monkeypatch):
+    from precompute.documents import created_at
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert created_at() == "2023-11-14T22:13:20Z"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert created_at() is None
+
+
+def small_spec(tmp_path, epochs):
+    path = tmp_path / "runs.toml"
+    path.write_text(f'[run.tiny]\ndataset = "square"\ncell = "gru"\nlayers = 1\nhidden = 4\nsequences = 25\n'
+                    f'batch = 25\nepochs = {epochs}\n')
+    return path
+
+
+def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
+    spec_file = small_spec(tmp_path, 400)
+    cache = tmp_path / "cache"
+    cmd = [sys.executable, "-m", "generator", "--project", str(tmp_path), "precompute", str(spec_file), "--jobs", "1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd + ["--quiet"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    (spec,) = load_specs(spec_file)
+    # a crash while writing leaves a private temp dir behind: simulate one from a dead process
+    orphan = tmp_path / ".cache" / "precompute" / "tiny" / ".tmp-0000-999999"
+    orphan.mkdir(parents=True)
+    (orphan / "run.json").write_text('{"trunc')
+    assert not (entry_dir(tmp_path / ".cache" / "precompute", spec) / "run.json").exists() or proc.returncode == 0
+    done = subprocess.run(cmd + ["--quiet"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (final,) = [p for p in (tmp_path / ".cache" / "precompute" / "tiny").iterdir() if not p.name.startswith(".")]
+    assert load(final / "run.json")["run"] == "tiny"
+    assert sorted(p.name for p in final.iterdir()) == ["predictions.json", "run.json", "weights.json"]
+    assert not orphan.exists()
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("edit, words", [
+    (('dataset = "square"', 'dataset = "triangle"'), "runs.toml:2: error[spec-choice]"),
+    (('hidden = 4', 'hidden = 4\nlr = -1'), "runs.toml:6: error[spec-range]"),
+    (('dataset = "square"\n', ''), "runs.toml:1: error[spec-missing-key]"),
+])
+def test_cli_bad_spec_exits_non_zero_and_writes_nothing(tmp_path, edit, words):
+    spec_file = small_spec(tmp_path, 1)
+    spec_file.write_text(spec_file.read_text().replace(*edit))
+    result = subprocess.run([sys.executable, "-m", "generator", "--project", str(tmp_path), "precompute",
+                             str(spec_file)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert words in result.stderr and "hint:" in result.stderr
+    assert not (tmp_path / ".cache").exists()

@@ -1,0 +1,71 @@
+"""Directive blocks and front matter: every mistake is a build error naming file:line and a fix."""
+import pytest
+
+from generator.build import build
+from generator.config import load_project
+from precompute.errors import UnrolledError
+
+HEAD = "---\ntitle: A\n---\n"  # the body starts on line 4
+
+
+def build_article(tmp_path, text):
+    article = tmp_path / "content" / "a"
+    article.mkdir(parents=True, exist_ok=True)
+    (article / "index.md").write_text(text)
+    project = load_project(tmp_path)
+    return project, build(project, show_progress=False)
+
+
+def build_error(tmp_path, text) -> UnrolledError:
+    with pytest.raises(UnrolledError) as info:
+        build_article(tmp_path, text)
+    return info.value
+
+
+@pytest.mark.parametrize("body, rule, line, words", [
+    ("Intro\n\n```{gradient}\nrun: x\n```\n", "directive-unknown", 6, "unknown directive {gradient}"),
+    ("```{predictions}\nrun: x\ncolour: red\n```\n", "option-unknown", 6, "unknown option 'colour'"),
+    ("```{predictions}\nsnapshot: 3\n```\n", "option-missing", 4, "needs option 'run'"),
+    ("```{predictions}\nrun: x\nsnapshot: last\n```\n", "option-type", 6, "expects an integer"),
+    ("```{predictions}\nrun: x\n", "directive-unclosed", 4, "never closed"),
+    ("```{predictions}\nrun: x\nrun: y\n```\n", "option-duplicate", 6, "given twice"),
+    ("```{predictions} run: x\n```\n", "directive-syntax", 4, "unexpected text"),
+    ("```{predictions}\nrun: x\n\nsome body\n```\n", "directive-body", 4, "takes no body"),
+    ("\n\n```{predictions}\nrun: sine\n```\n", "ref-run", 7, "unknown run 'sine'"),
+])
+def test_directive_errors(tmp_path, body, rule, line, words):
+    error = build_error(tmp_path, HEAD + body)
+    assert (error.rule, error.line) == (rule, line), str(error)
+    assert error.file.endswith("content/a/index.md")
+    assert words in error.message and error.hint
+    assert not (tmp_path / "_site").exists()
+    assert not list(tmp_path.glob("_site.*"))
+
+
+@pytest.mark.parametrize("text, rule, line", [
+    ("title: A\n\nbody\n", "frontmatter-missing", 1),
+    ("---\ntitle: A\nbody\n", "frontmatter-unclosed", 1),
+    ("---\ntitle: [A\n---\n", "frontmatter-yaml", 2),
+    ("---\ntitle: A\ncolour: red\n---\n", "frontmatter-field", 3),
+    ("---\ntitle: A\norder: first\n---\n", "frontmatter-type", 3),
+    ("---\nsummary: no title\n---\n", "frontmatter-title", 1),
+    ("---\ntitle: A\nruns: missing.toml\n---\n", "spec-missing-file", None),
+])
+def test_front_matter_errors(tmp_path, text, rule, line):
+    error = build_error(tmp_path, text)
+    assert error.rule == rule and error.line == line, str(error)
+
+
+def test_plain_code_fences_stay_code(tmp_path):
+    project, files = build_article(tmp_path, HEAD + "```python\nx = {1: 2}\n```\n\n```\n{predictions}\n```\n")
+    html = files["a/index.html"].decode()
+    assert "highlight" in html and "{predictions}" in html and 'data-widget' not in html
+
+
+def test_failed_build_keeps_previous_site(tmp_path):
+    project, _ = build_article(tmp_path, HEAD + "Hello.\n")
+    before = (tmp_path / "_site" / "a" / "index.html").read_bytes()
+    with pytest.raises(UnrolledError):
+        build_article(tmp_path, HEAD + "```{nope}\n```\n")
+    assert (tmp_path / "_site" / "a" / "index.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "content"]

@@ -1,0 +1,62 @@
+"""Array encoding round-trips bit for bit; documents are validated and serialised canonically."""
+import json
+
+import numpy as np
+import pytest
+
+from precompute import arrays
+from precompute.documents import dumps, load, validate
+from precompute.errors import UnrolledError
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
+def test_encode_decode_round_trip(dtype):
+    values = np.arange(-6, 6, dtype=np.float64).reshape(3, 4) / 7
+    if dtype == "int32":
+        values = np.arange(12).reshape(3, 4)
+    enc = arrays.encode(values, dtype)
+    assert enc["shape"] == [3, 4] and enc["dtype"] == dtype
+    back = arrays.decode(json.loads(json.dumps(enc)))
+    np.testing.assert_array_equal(back, values.astype(back.dtype))
+    assert back.dtype == np.dtype(dtype)
+
+
+def test_decode_tree_leaves_plain_values():
+    tree = {"a": arrays.encode([1.5, 2.5], "float64"), "b": [1, {"c": "text"}]}
+    out = arrays.decode_tree(tree)
+    assert out["a"].tolist() == [1.5, 2.5] and out["b"] == [1, {"c": "text"}]
+
+
+def test_unknown_dtype_is_refused():
+    with pytest.raises(ValueError, match="unsupported dtype"):
+        arrays.encode([1.0], "complex64")
+
+
+def minimal_run():
+    prov = {"spec": {}, "seed": 0, "code_version": "x", "versions": {}, "created": None}
+    return {"schema": "unrolled.run/1", "run": "r", "provenance": prov,
+            "task": {"kind": "function", "dataset": "sine", "cell": "lstm", "layers": 1, "hidden": 2,
+                     "input_size": 1, "output_size": 1, "loss": "mse"},
+            "loss": {"epoch": [0], "train": [1.0], "validation": [1.0]}, "snapshots": [0]}
+
+
+def test_validate_accepts_and_rejects():
+    validate(minimal_run())
+    bad = minimal_run()
+    bad["task"]["cell"] = "transformer"
+    with pytest.raises(UnrolledError, match="task/cell"):
+        validate(bad)
+    with pytest.raises(UnrolledError, match="unknown document schema"):
+        validate({"schema": "other/1"})
+
+
+def test_dumps_is_canonical_and_load_validates(tmp_path):
+    doc = minimal_run()
+    reordered = dict(reversed(list(doc.items())))
+    assert dumps(doc) == dumps(reordered)
+    path = tmp_path / "run.json"
+    path.write_bytes(dumps(doc))
+    assert load(path)["run"] == "r"
+    path.write_text("{broken")
+    with pytest.raises(UnrolledError, match="cannot read document"):
+        load(path)
