@@ -25,6 +25,7 @@ from . import assets as asset_mod
 from .config import Project
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
+from .math import KatexProcess, MathExtension
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -107,6 +108,7 @@ class SiteBuild:
         self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
         self.files: dict[str, bytes] = {}
         self._docs: dict[tuple, dict] = {}
+        self.katex = KatexProcess()
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(project.templates_dir)), FileSystemLoader(str(TEMPLATES))]),
             autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=True)
@@ -146,8 +148,10 @@ class SiteBuild:
 
     # -- pages ------------------------------------------------------------------------------------
     def render_markdown(self, page: Page) -> tuple[str, str]:
+        ctx = PageContext(self, page)
         md = markdown.Markdown(extensions=[
-            DirectiveExtension(PageContext(self, page)), "tables", "footnotes", "fenced_code",
+            DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, page.body, page.offset),
+            "tables", "footnotes", "fenced_code",
             CodeHiliteExtension(guess_lang=False, css_class="highlight"),
             TocExtension(permalink="#", permalink_title="Link to this section", toc_depth="2-3")])
         html = md.convert(page.body)
@@ -172,8 +176,11 @@ class SiteBuild:
         articles = sorted((p for p in pages if p.slug), key=lambda p: (p.meta.order, p.slug))
         assets = asset_mod.collect()
         self.files.update(assets.files)
-        for page in pages:
-            self.files[page.out_path] = self.render_page(page, articles, assets)
+        try:
+            for page in pages:
+                self.files[page.out_path] = self.render_page(page, articles, assets)
+        finally:
+            self.katex.close()
         return self.files
 
 

@@ -75,7 +75,77 @@ def predictions_document(spec, task, result: TrainResult, prov: dict) -> dict:
     return document("predictions", spec.name, prov, **body)
 
 
+def traced_sequences(spec, task) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The validation sequences whose gradients and cell values are exported, same at every snapshot."""
+    if spec.trace == 0:
+        return []
+    inputs, targets = task.epoch(seeded_rng(spec, 3), spec.trace, spec.trace_window)
+    if task.kind == "function":
+        targets = targets[..., 0]
+    return list(zip(inputs, targets))
+
+
+def _sequence_header(task, x: np.ndarray, y: np.ndarray) -> dict:
+    if task.kind == "function":
+        return {"input": arrays.encode(x[:, 0], "float64"), "target": arrays.encode(y, "float64")}
+    return {"input": arrays.encode(x.argmax(-1), "int32"), "target": arrays.encode(y, "int32")}
+
+
+def step_losses(model: SequenceModel, task, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """L_t for each step of one sequence, in float64: (ŷ_t − y_t)² or −log p(y_t)."""
+    with torch.no_grad():
+        out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0]
+    if task.loss == "ce":
+        return F.cross_entropy(out, torch.as_tensor(y, dtype=torch.long), reduction="none").numpy()
+    return ((out[:, 0] - torch.as_tensor(y, dtype=torch.float64)) ** 2).numpy()
+
+
+def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    from .itemized import itemized_gradients
+
+    seqs = traced_sequences(spec, task)
+    snaps = []
+    for epoch in sorted(result.snapshots):
+        model = model_at(result, epoch, torch.float64)
+        entries = []
+        for x, y in seqs:
+            grads = itemized_gradients(model, x, y, task.loss)
+            layers = [{**{g: arrays.encode(grads["G"][k][g], "float64") for g in ("ih", "hh", "all")},
+                       "H": arrays.encode(grads["H"][k], "float64")} for k in range(spec.layers)]
+            entries.append({**_sequence_header(task, x, y),
+                            "loss": arrays.encode(step_losses(model, task, x, y), "float64"), "layers": layers})
+        snaps.append({"epoch": epoch, "sequences": entries})
+    body = {"kind": task.kind, "cell": spec.cell, "snapshots": snaps}
+    if task.kind == "text":
+        body["vocab"] = task.vocab
+    return document("itemized-gradients", spec.name, prov, **body)
+
+
+def cell_trace_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    from .celltrace import cell_trace
+
+    seqs = traced_sequences(spec, task)
+    snaps = []
+    for epoch in sorted(result.snapshots):
+        model = model_at(result, epoch, torch.float64)
+        entries = []
+        for x, y in seqs:
+            layers = [{key: arrays.encode(value, "float64") for key, value in sorted(layer.items())}
+                      for layer in cell_trace(model, x, y, task.loss)]
+            with torch.no_grad():
+                out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0].numpy()
+            entries.append({**_sequence_header(task, x, y), "output": arrays.encode(out, "float64"),
+                            "loss": arrays.encode(step_losses(model, task, x, y), "float64"), "layers": layers})
+        snaps.append({"epoch": epoch, "sequences": entries})
+    body = {"kind": task.kind, "cell": spec.cell, "snapshots": snaps}
+    if task.kind == "text":
+        body["vocab"] = task.vocab
+    return document("cell-trace", spec.name, prov, **body)
+
+
 def all_documents(spec, task, result: TrainResult, prov: dict) -> dict[str, dict]:
     return {"run": run_document(spec, task, result, prov),
             "weights": weights_document(spec, result, prov),
-            "predictions": predictions_document(spec, task, result, prov)}
+            "predictions": predictions_document(spec, task, result, prov),
+            "itemized-gradients": itemized_document(spec, task, result, prov),
+            "cell-trace": cell_trace_document(spec, task, result, prov)}

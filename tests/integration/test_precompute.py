@@ -103,7 +103,8 @@ def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
     assert done.returncode == 0, done.stderr
     (final,) = [p for p in (tmp_path / ".cache" / "precompute" / "tiny").iterdir() if not p.name.startswith(".")]
     assert load(final / "run.json")["run"] == "tiny"
-    assert sorted(p.name for p in final.iterdir()) == ["predictions.json", "run.json", "weights.json"]
+    assert sorted(p.name for p in final.iterdir()) == ["cell-trace.json", "itemized-gradients.json", "predictions.json",
+                                                     "run.json", "weights.json"]
     assert not orphan.exists()
     assert not cache.exists()
 
@@ -121,3 +122,60 @@ def test_cli_bad_spec_exits_non_zero_and_writes_nothing(tmp_path, edit, words):
     assert result.returncode == 1
     assert words in result.stderr and "hint:" in result.stderr
     assert not (tmp_path / ".cache").exists()
+
+
+def model_from_weights(path, epoch):
+    """Rebuild the run's model from its exported `weights` document alone."""
+    import torch
+
+    from precompute.models import SequenceModel
+
+    run, weights = load(path / "run.json"), load(path / "weights.json")
+    task = run["task"]
+    (snap,) = [s for s in weights["snapshots"] if s["epoch"] == epoch]
+    model = SequenceModel(task["cell"], task["input_size"], task["hidden"], task["layers"], task["output_size"])
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in snap["state_dict"].items()})
+    return model.double()
+
+
+def test_cell_trace_matches_textbook_equations_and_torch(slice_run):
+    import torch
+
+    _, _, path = slice_run
+    trace = load(path / "cell-trace.json")
+    assert trace["cell"] == "lstm" and [s["epoch"] for s in trace["snapshots"]] == [0, 20]
+    for snap in trace["snapshots"]:
+        (seq,) = snap["sequences"]
+        (layer,) = seq["layers"]
+        sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+        np.testing.assert_allclose(layer["i"], sig(layer["pre_i"]), atol=1e-12)
+        np.testing.assert_allclose(layer["g"], np.tanh(layer["pre_g"]), atol=1e-12)
+        c = layer["f"] * layer["c_prev"] + layer["i"] * layer["g"]
+        np.testing.assert_allclose(layer["c"], c, atol=1e-12)
+        np.testing.assert_allclose(layer["h"], layer["o"] * np.tanh(c), atol=1e-12)
+        np.testing.assert_array_equal(layer["h_prev"][1:], layer["h"][:-1])
+        model = model_from_weights(path, snap["epoch"])
+        with torch.no_grad():
+            states, _ = model.rnn(torch.from_numpy(seq["input"].astype(np.float64))[None, :, None])
+            out = model.head(states)
+        np.testing.assert_allclose(layer["h"], states[0].numpy(), atol=1e-12)
+        np.testing.assert_allclose(seq["output"], out[0].numpy(), atol=1e-12)
+        np.testing.assert_allclose(seq["loss"], (out[0, :, 0].numpy() - seq["target"]) ** 2, atol=1e-6)
+
+
+def test_itemized_document_is_reproducible_from_exported_weights(slice_run):
+    from precompute.itemized import itemized_gradients
+
+    _, _, path = slice_run
+    doc = load(path / "itemized-gradients.json")
+    for snap in doc["snapshots"]:
+        (seq,) = snap["sequences"]
+        (layer,) = seq["layers"]
+        T = len(seq["input"])
+        assert layer["all"].shape == (T, T) and layer["all"].dtype == np.float64
+        assert np.all(np.triu(layer["all"], 1) == 0) and np.all(np.diag(layer["all"]) > 0)
+        again = itemized_gradients(model_from_weights(path, snap["epoch"]), seq["input"].astype(np.float64)[:, None],
+                                   seq["target"].astype(np.float64), "mse")
+        for group in ("ih", "hh", "all"):
+            np.testing.assert_allclose(layer[group], again["G"][0][group], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(layer["H"], again["H"][0], rtol=1e-12, atol=1e-15)
