@@ -55,20 +55,27 @@ def discover(project: Project) -> list[Page]:
         raise UnrolledError("content folder not found", file=root, rule="content-missing",
                             hint="create it, or run `unrolled new NAME` to scaffold an article")
     sources = ([root / "index.md"] if (root / "index.md").exists() else []) + sorted(root.glob("*/index.md"))
-    pages = []
-    for source in sources:
-        meta, body, offset = parse(source.read_text(encoding="utf-8"), source)
-        slug = "" if source.parent == root else source.parent.name
-        page = Page(source, slug, meta, body, offset)
-        for entry in meta.runs:
-            for spec in load_specs(source.parent / entry):
-                if spec.name in page.specs:
-                    raise UnrolledError(f"run {spec.name!r} is defined twice for this page", file=spec.source,
-                                        line=spec.line, rule="spec-duplicate",
-                                        hint=f"it is also in {page.specs[spec.name].source}; rename one")
-                page.specs[spec.name] = spec
-        pages.append(page)
-    return pages
+    return [load_page(project, source) for source in sources]
+
+
+def load_page(project: Project, source: Path) -> Page:
+    """One page: its front matter, body and run specs (`discover` calls this for every page)."""
+    meta, body, offset = parse(source.read_text(encoding="utf-8"), source)
+    slug = "" if source.parent == project.content_dir else source.parent.name
+    page = Page(source, slug, meta, body, offset)
+    for entry in meta.runs:
+        for spec in load_specs(source.parent / entry):
+            if spec.name in page.specs:
+                raise UnrolledError(f"run {spec.name!r} is defined twice for this page", file=spec.source,
+                                    line=spec.line, rule="spec-duplicate",
+                                    hint=f"it is also in {page.specs[spec.name].source}; rename one")
+            page.specs[spec.name] = spec
+    return page
+
+
+def sort_articles(pages: list[Page]) -> list[Page]:
+    """The articles (every page but the front page) in reading order."""
+    return sorted((p for p in pages if p.slug), key=lambda p: (p.meta.order, p.slug))
 
 
 class PageContext:
@@ -78,6 +85,8 @@ class PageContext:
         self.site, self.page = site, page
         self.source = str(page.source.relative_to(site.project.root))
         self._blocks = 0
+        self.widgets: set[str] = set()
+        self.explanations: dict[str, int] = {}
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -85,6 +94,19 @@ class PageContext:
     def next_block_index(self) -> int:
         self._blocks += 1
         return self._blocks
+
+    def use_widget(self, name: str) -> None:
+        self.widgets.add(name)
+
+    def register_explanation(self, block, key: str) -> None:
+        if key in self.explanations:
+            raise block.error(f"explanation for {key!r} is already written at line {self.explanations[key]}",
+                              rule="explain-duplicate", option="for", hint="keep one {explain} block per part")
+        self.explanations[key] = block.line
+
+    def markdown(self, text: str, first_line: int) -> str:
+        """Render a directive's Markdown body (math included) with this page's settings."""
+        return self.site.markdown_fragment(self, text, first_line)
 
     def spec(self, block, run: str) -> RunSpec:
         if run not in self.page.specs:
@@ -147,25 +169,31 @@ class SiteBuild:
         return path
 
     # -- pages ------------------------------------------------------------------------------------
-    def render_markdown(self, page: Page) -> tuple[str, str]:
+    def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
+        return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
+                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
+
+    def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:
+        return markdown.Markdown(extensions=self.markdown_extensions(ctx, text, first_line - 1)).convert(text)
+
+    def render_markdown(self, page: Page) -> tuple[str, str, PageContext]:
         ctx = PageContext(self, page)
-        md = markdown.Markdown(extensions=[
-            DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, page.body, page.offset),
-            "tables", "footnotes", "fenced_code",
-            CodeHiliteExtension(guess_lang=False, css_class="highlight"),
+        md = markdown.Markdown(extensions=self.markdown_extensions(ctx, page.body, page.offset) + [
             TocExtension(permalink="#", permalink_title="Link to this section", toc_depth="2-3")])
         html = md.convert(page.body)
-        return html, md.toc
+        return html, md.toc, ctx
 
     def render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
-        html, toc = self.render_markdown(page)
+        html, toc, ctx = self.render_markdown(page)
+        styles = ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
+                                         if f"css/{name}.css" in assets.urls]
         index = articles.index(page) if page in articles else -1
         nav = {"prev": articles[index - 1] if index > 0 else None,
                "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
         template = self.env.get_template("index.html" if not page.slug else "article.html")
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
-                               css=assets.url("css/unrolled.css", page.prefix),
+                               styles=[assets.url(path, page.prefix) for path in styles],
                                page_js=assets.url("js/page.js", page.prefix),
                                import_map=asset_mod.script_json(assets.import_map(page.prefix)))
         return text.encode("utf-8")
@@ -173,8 +201,9 @@ class SiteBuild:
     def run(self) -> dict[str, bytes]:
         pages = [p for p in discover(self.project) if not p.meta.draft]
         self.ensure_precomputed(pages)
-        articles = sorted((p for p in pages if p.slug), key=lambda p: (p.meta.order, p.slug))
+        articles = sort_articles(pages)
         assets = asset_mod.collect()
+        self.pages, self.articles, self.assets = pages, articles, assets  # kept for incremental rebuilds
         self.files.update(assets.files)
         try:
             for page in pages:

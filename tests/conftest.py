@@ -114,3 +114,34 @@ def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float
     span = plot.HEIGHT - plot.MARGIN["top"] - plot.MARGIN["bottom"]
     ys = [float(p.split(",")[1]) for p in points.split()]
     return [y1 - (y - plot.MARGIN["top"]) / span * (y1 - y0) for y in ys]
+
+
+@pytest.fixture(scope="session")
+def make_site(tmp_path_factory):
+    """Build a small real site from Markdown and run specs: `make_site(name, {"a/index.md": ..., ...})`.
+
+    Runs are really trained (keep them tiny). Returns (project, base URL of a server for its _site).
+    """
+    from generator.build import build
+    from generator.config import load_project
+    from generator.serve import make_server, url_of
+
+    servers = []
+
+    def make(name: str, files: dict[str, str]):
+        root = tmp_path_factory.mktemp(name)
+        for rel, text in files.items():
+            path = root / "content" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        project = load_project(root)
+        build(project, show_progress=False)
+        server = make_server(project.out_dir, 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return project, url_of(server)
+
+    yield make
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -6,7 +6,9 @@ the Markdown extension validates every block against it, so a typo is a build er
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+from html import escape
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -74,6 +76,30 @@ class Block:
 
 
 REGISTRY: dict[str, Directive] = {}
+
+
+def figure(block: Block, ctx, *, frame: str, caption: str, data: dict | None = None, snapshot: int | None = None,
+           options: dict | None = None, extra: str = "") -> str:
+    """The common wrapper of every widget: static first frame, caption, data reference, options for JS.
+
+    `caption` is trusted HTML (escape author text before passing it); `extra` follows the caption
+    (e.g. a <details> data table, the text alternative of a chart).
+    """
+    element_id = widget_id(block)
+    ctx.use_widget(block.name)
+    attrs = [f'class="widget widget-{block.name}"', f'id="{element_id}"', f'data-widget="{block.name}"']
+    if data is not None:
+        attrs.append(f'data-src="{escape(ctx.widget_data(data))}"')
+    if snapshot is not None:
+        attrs.append(f'data-snapshot="{snapshot}"')
+    if options:
+        attrs.append(f'data-options="{escape(json.dumps(options, sort_keys=True, separators=(",", ":")))}"')
+    return (f'<figure {" ".join(attrs)}><div class="widget-frame">{frame}</div>'
+            f'<figcaption>{caption}</figcaption>{extra}</figure>')
+
+
+def widget_id(block: Block) -> str:
+    return f"w{block.index}-{block.name}"
 
 
 def register(directive: Directive) -> Directive:

@@ -6,7 +6,7 @@ from html import escape
 import numpy as np
 
 from .. import plot
-from . import REQUIRED, Directive, Opt, register
+from . import REQUIRED, Directive, Opt, figure, register, widget_id
 
 FORMAT = "{:.4f}"
 
@@ -76,14 +76,12 @@ def render(block, ctx) -> str:
     if doc["kind"] != "function":
         raise block.error(f"run {run!r} is a text run; this plot shows function data", rule="ref-kind",
                           option="run", hint="use a run whose dataset is sine, sawtooth, square or composite")
-    element_id = f"w{block.index}-predictions"
-    src = ctx.widget_data(ctx.raw_document(run, "predictions"))
-    caption = escape(block.options["caption"]) or escape(f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
-    return (f'<figure class="widget widget-predictions" id="{element_id}" data-widget="predictions" '
-            f'data-src="{escape(src)}" data-snapshot="{index}">'
-            f'<div class="widget-frame">{static_svg(doc, index, element_id)}</div>'
-            f'<figcaption>{caption}</figcaption>'
-            f'<details class="widget-data"><summary>Data</summary>{data_table(doc, index)}</details></figure>')
+    element_id = widget_id(block)
+    caption = escape(block.options["caption"]) or escape(
+        f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
+    table = f'<details class="widget-data"><summary>Data</summary>{data_table(doc, index)}</details>'
+    return figure(block, ctx, frame=static_svg(doc, index, element_id), caption=caption,
+                  data=ctx.raw_document(run, "predictions"), snapshot=index, extra=table)
 
 
 register(Directive(

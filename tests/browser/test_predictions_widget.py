@@ -54,3 +54,14 @@ def test_static_first_frame_without_javascript_matches(page_without_js, site_ser
     assert page_without_js.locator("#w1-predictions").get_attribute("data-state") is None
     assert_shows(plotted(page_without_js), doc["snapshots"][-1])
     assert page_without_js.locator("#w1-predictions figcaption").is_visible()
+
+
+def test_url_state_round_trips(page, site_server, built_project):
+    doc = predictions_doc(built_project)
+    page.goto(site_server + URL + "?epoch=0")
+    page.wait_for_selector('[data-state="ready"]')
+    assert page.locator("#w1-predictions output").text_content() == "epoch 0"
+    assert_shows(plotted(page), doc["snapshots"][0])
+    page.get_by_role("slider", name="Snapshot").focus()
+    page.keyboard.press("End")
+    assert page.evaluate("location.search") == "?epoch=20"

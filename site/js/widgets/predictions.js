@@ -1,6 +1,7 @@
 // {predictions}: input, target and predicted values on a validation window, plus the roll-out.
 // Takes (state, element); state = {data: predictions document subset, snapshot: index}.
 import { decode } from 'unrolled/lib/arrays.js';
+import * as store from 'unrolled/lib/state.js';
 import {
   MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
@@ -93,18 +94,43 @@ function snapshotControl(snaps, index, onChange, id) {
 }
 
 export default function predictions(state, element) {
-  const { data } = state;
-  const snaps = data.snapshots.map(series);
+  let { data } = state;
+  let snaps = data.snapshots.map(series);
   const frame = element.querySelector('.widget-frame');
   const details = element.querySelector('.widget-data');
   const id = element.id;
+  let current = state.snapshot;
+  let control = null;
   const show = (index) => {
+    current = index;
     frame.replaceChildren(draw(data, snaps, index, id));
     details.innerHTML = `<summary>Data</summary>${table(snaps[index])}`;
     element.dataset.snapshot = String(index);
   };
-  show(state.snapshot);
-  if (snaps.length > 1 && !element.querySelector('.widget-controls')) {
-    frame.after(snapshotControl(snaps, state.snapshot, show, id));
-  }
+  const indexOfEpoch = (epoch) => snaps.findIndex((s) => s.epoch === epoch);
+  const select = (index) => {
+    show(index);
+    store.set({ epoch: snaps[index].epoch }, element);
+  };
+  const fromUrl = indexOfEpoch(store.get('epoch'));
+  show(fromUrl >= 0 ? fromUrl : current);
+  const mountControl = () => {
+    control?.remove();
+    control = snaps.length > 1 ? snapshotControl(snaps, current, select, id) : null;
+    if (control) frame.after(control);
+  };
+  mountControl();
+  store.subscribe('epoch', (epoch) => {
+    const index = indexOfEpoch(epoch);
+    if (index >= 0 && index !== current) { show(index); mountControl(); }
+  }, element);
+  return {
+    /** Replace the data (e.g. streamed from an in-browser run) and show its last snapshot. */
+    update(next) {
+      data = next.data;
+      snaps = data.snapshots.map(series);
+      show(snaps.length - 1);
+      mountControl();
+    },
+  };
 }
