@@ -55,7 +55,10 @@ def discover(project: Project) -> list[Page]:
         raise UnrolledError("content folder not found", file=root, rule="content-missing",
                             hint="create it, or run `unrolled new NAME` to scaffold an article")
     sources = ([root / "index.md"] if (root / "index.md").exists() else []) + sorted(root.glob("*/index.md"))
-    return [load_page(project, source) for source in sources]
+    pages = [load_page(project, source) for source in sources]
+    if not pages or pages[0].slug:  # every site has a front page listing its articles
+        pages.insert(0, Page(root / "index.md", "", FrontMatter(title=project.title, toc=False), "", 0))
+    return pages
 
 
 def load_page(project: Project, source: Path) -> Page:
@@ -126,8 +129,11 @@ class PageContext:
 
 
 class SiteBuild:
-    def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True):
+    def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,
+                 strict: bool = False):
         self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
+        self.strict = strict
+        self.warnings: list[UnrolledError] = []
         self.files: dict[str, bytes] = {}
         self._docs: dict[tuple, dict] = {}
         self.katex = KatexProcess()
@@ -210,7 +216,18 @@ class SiteBuild:
                 self.files[page.out_path] = self.render_page(page, articles, assets)
         finally:
             self.katex.close()
+        self.check(pages)
         return self.files
+
+    def check(self, pages: list[Page]) -> None:
+        """Site-wide checks: broken internal links warn, or fail the build under --strict."""
+        from .report import check_links
+
+        sources = {p.out_path: (str(p.source.relative_to(self.project.root)), p.body, p.offset)
+                   for p in pages}
+        self.warnings = check_links(self.files, sources)
+        if self.strict and self.warnings:
+            raise self.warnings[0]
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:
@@ -229,7 +246,12 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True) -> dict[str, bytes]:
-    files = SiteBuild(project, frozen=frozen, jobs=jobs, show_progress=show_progress).run()
+def build(project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,
+          strict: bool = False, warn=None) -> dict[str, bytes]:
+    """Build the site; `warn(error)` hears each warning (broken links) when not `strict`."""
+    site = SiteBuild(project, frozen=frozen, jobs=jobs, show_progress=show_progress, strict=strict)
+    files = site.run()
+    for warning in site.warnings:
+        (warn or (lambda w: None))(warning)
     write_site(files, project.out_dir)
     return files

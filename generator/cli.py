@@ -36,9 +36,15 @@ def _precompute(args, project) -> int:
 def _build(args, project) -> int:
     from .build import build
 
+    from .report import format_weights, page_weights
+
     start = time.perf_counter()
-    files = build(project, frozen=args.frozen, jobs=args.jobs, show_progress=not args.quiet)
+    warn = lambda w: print(str(w).replace("error[", "warning[", 1), file=sys.stderr)  # noqa: E731
+    files = build(project, frozen=args.frozen, jobs=args.jobs, show_progress=not args.quiet,
+                  strict=getattr(args, "strict", False), warn=warn)
     pages = sum(1 for name in files if name.endswith(".html"))
+    if getattr(args, "report", False):
+        print(format_weights(page_weights(files)))
     print(f"built {pages} pages ({len(files)} files) into {project.out_dir} in {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -77,6 +83,8 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
     bld.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
     bld.add_argument("--quiet", action="store_true", help="no progress bars")
+    bld.add_argument("--strict", action="store_true", help="treat warnings (e.g. broken internal links) as errors")
+    bld.add_argument("--report", action="store_true", help="print each page's weight (HTML, CSS, JS, data)")
     bld.set_defaults(func=_build)
 
     srv = sub.add_parser("serve", help="build, then serve the site on 127.0.0.1")
