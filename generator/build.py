@@ -7,8 +7,10 @@ the previous site untouched.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,13 +213,35 @@ class SiteBuild:
         assets = asset_mod.collect()
         self.pages, self.articles, self.assets = pages, articles, assets  # kept for incremental rebuilds
         self.files.update(assets.files)
-        try:
-            for page in pages:
-                self.files[page.out_path] = self.render_page(page, articles, assets)
-        finally:
-            self.katex.close()
+        if self.jobs > 1 and len(pages) >= PARALLEL_MIN_PAGES and "fork" in mp.get_all_start_methods():
+            self.render_parallel(pages)
+        else:
+            self.files.update(self.render_pages(range(len(pages))))
         self.check(pages)
         return self.files
+
+    def render_pages(self, indices) -> dict[str, bytes]:
+        """Render some of `self.pages`; returns their HTML plus the data files they reference."""
+        before = set(self.files)
+        try:
+            for i in indices:
+                page = self.pages[i]
+                self.files[page.out_path] = self.render_page(page, self.articles, self.assets)
+        finally:
+            self.katex.close()
+        return {k: v for k, v in self.files.items() if k not in before}
+
+    def render_parallel(self, pages: list[Page]) -> None:
+        """Pages are independent: forked workers inherit the loaded pages, documents and assets."""
+        global _FORKED
+        _FORKED = self
+        chunks = [range(i, len(pages), self.jobs * 4) for i in range(self.jobs * 4)]
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork")) as pool:
+                for part in pool.map(_render_forked, chunks):
+                    self.files.update(part)
+        finally:
+            _FORKED = None
 
     def check(self, pages: list[Page]) -> None:
         """Site-wide checks: broken internal links warn, or fail the build under --strict."""
@@ -230,15 +254,23 @@ class SiteBuild:
             raise self.warnings[0]
 
 
+_FORKED: SiteBuild | None = None
+PARALLEL_MIN_PAGES = 64  # below this, starting worker processes costs more than it saves
+
+
+def _render_forked(indices) -> dict[str, bytes]:
+    return _FORKED.render_pages(indices)
+
+
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:
     """Write into a sibling temp folder, then swap it in; the old site survives any failure before."""
     out_dir = Path(out_dir)
     tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    for rel, data in sorted(files.items()):
-        path = tmp / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    for folder in sorted({(tmp / rel).parent for rel in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(4) as pool:  # file writes release the GIL
+        list(pool.map(lambda item: (tmp / item[0]).write_bytes(item[1]), sorted(files.items())))
     old = out_dir.with_name(f"{out_dir.name}.old-{os.getpid()}")
     if out_dir.exists():
         os.rename(out_dir, old)

@@ -4,6 +4,7 @@ internal link and fragment resolves. Broken links are warnings, errors under `--
 from __future__ import annotations
 
 import gzip
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from precompute.errors import UnrolledError
 
+ATTR = re.compile(r"""\s(href|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 IMPORT = re.compile(r"""(?:import|from)\s*\(?\s*['"](unrolled/[^'"]+)['"]""")
 
 
@@ -131,10 +133,14 @@ def check_links(files: dict[str, bytes], sources: dict[str, tuple[str, str, int]
 
     `sources` maps an output page to (its Markdown source, its body text, the body's line offset).
     """
-    ids = {p: parse(files[p].decode("utf-8")).ids for p in files if p.endswith(".html")}
+    ids, links = {}, {}
+    for path in (p for p in files if p.endswith(".html")):
+        found = ATTR.findall(files[path].decode("utf-8"))
+        ids[path] = {html.unescape(a or b) for kind, a, b in found if kind == "id"}
+        links[path] = [html.unescape(a or b) for kind, a, b in found if kind == "href"]
     problems = []
     for path in sorted(ids):
-        for href in parse(files[path].decode("utf-8")).links:
+        for href in links[path]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith(("mailto:", "data:")):
                 continue

@@ -109,3 +109,17 @@ def test_serve_binds_loopback_and_sends_isolation_headers(built_project):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_parallel_build_equals_serial_build(tmp_path):
+    from generator.build import PARALLEL_MIN_PAGES
+
+    for n in range(PARALLEL_MIN_PAGES + 6):
+        path = tmp_path / "content" / f"p{n:03d}" / "index.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"---\ntitle: Page {n}\norder: {n}\n---\n## Part\n\nMath $x_{n}$ and [next](../p{(n + 1) % 70:03d}/).\n"
+                        "\n```python\nprint('hi')\n```\n")
+    project = load_project(tmp_path)
+    serial = SiteBuild(project, jobs=1, show_progress=False).run()
+    parallel = SiteBuild(project, jobs=2, show_progress=False).run()
+    assert serial.keys() == parallel.keys() and all(serial[k] == parallel[k] for k in serial)
