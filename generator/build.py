@@ -24,6 +24,8 @@ from precompute.errors import UnrolledError
 from precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
+from . import vendor
+from .citations import CitationExtension, bibliography_for
 from .config import Project
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
@@ -92,6 +94,7 @@ class PageContext:
         self._blocks = 0
         self.widgets: set[str] = set()
         self.explanations: dict[str, int] = {}
+        self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -186,9 +189,13 @@ class SiteBuild:
 
     def render_markdown(self, page: Page) -> tuple[str, str, PageContext]:
         ctx = PageContext(self, page)
+        bib = bibliography_for(page.source, ctx.source, page.meta.bibliography)
         md = markdown.Markdown(extensions=self.markdown_extensions(ctx, page.body, page.offset) + [
+            CitationExtension(bib, page.body, page.offset),
             TocExtension(permalink="#", permalink_title="Link to this section", toc_depth="2-3")])
-        html = md.convert(page.body)
+        html = md.convert(page.body) + bib.html()
+        for check in ctx.checks:
+            check(html)
         return html, md.toc, ctx
 
     def render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
@@ -217,6 +224,7 @@ class SiteBuild:
             self.render_parallel(pages)
         else:
             self.files.update(self.render_pages(range(len(pages))))
+        vendor.add_runtime(self)  # Pyodide core + the site's Python packages, if a page has a {pyodide} cell
         self.check(pages)
         return self.files
 

@@ -11,7 +11,7 @@ from precompute.errors import UnrolledError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 8x faster
 FIELDS = {"title": str, "summary": str, "authors": list, "date": (str, _dt.date), "runs": list,
-          "order": int, "draft": bool, "toc": bool}
+          "order": int, "draft": bool, "toc": bool, "bibliography": str}
 
 
 @dataclass
@@ -24,6 +24,7 @@ class FrontMatter:
     order: int = 0
     draft: bool = False
     toc: bool = True
+    bibliography: str | None = None
 
 
 def split(text: str, source: Path) -> tuple[dict, str, int]:

@@ -23,8 +23,9 @@ SCHEMA_DIR = Path(__file__).with_name("schemas")
 SCHEMA_MAJOR = 1
 KINDS = ("run", "predictions", "weights", "itemized-gradients", "cell-trace")
 PACKAGE_DIR = Path(__file__).parent
-# Code whose change alters the numbers: the precompute package and the shared dataset module.
-VERSIONED_SOURCES = (PACKAGE_DIR, PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite")
+# Code whose change alters the numbers: the precompute package and the shared datasets and corpora.
+LITE_DIR = PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite"
+VERSIONED_SOURCES = (PACKAGE_DIR, LITE_DIR / "datasets.py", LITE_DIR / "corpora")
 
 
 def schema_id(kind: str) -> str:
@@ -83,9 +84,10 @@ def code_version() -> str:
     """Hash of the source that produces the numbers; any edit to it invalidates the cache."""
     digest = hashlib.sha256()
     for root in VERSIONED_SOURCES:
-        for path in sorted(root.rglob("*")):
+        paths = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in paths:
             if path.is_file() and path.suffix in {".py", ".json", ".c", ".txt"} and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.relative_to(PACKAGE_DIR.parent).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

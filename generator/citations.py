@@ -1,0 +1,93 @@
+"""Citations: `[@key]` (or `[@a; @b]`) in Markdown, resolved against the article's BibTeX file and
+numbered in order of first use, with a formatted reference list at the end of the article.
+
+pybtex parses the BibTeX and formats entries (its "plain" style, HTML backend).
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+from precompute.errors import UnrolledError
+
+PATTERN = r"\[(@[\w:.-]+(?:\s*;\s*@[\w:.-]+)*)\]"
+
+
+class Bibliography:
+    """The entries of one BibTeX file and the order in which a page cites them."""
+
+    def __init__(self, path: Path | None, source: str):
+        self.path, self.source = path, source
+        self.entries = {}
+        self.order: list[str] = []
+        if path is not None:
+            from pybtex.database import parse_file
+            from pybtex.scanner import PybtexSyntaxError
+
+            try:
+                self.entries = parse_file(str(path), "bibtex").entries
+            except (PybtexSyntaxError, Exception) as exc:  # noqa: BLE001 - pybtex raises several kinds
+                raise UnrolledError(f"cannot read the bibliography: {exc}", file=path, rule="cite-bibtex",
+                                    hint="fix the BibTeX syntax") from None
+
+    def number(self, key: str, line: int | None) -> int:
+        if key not in self.entries:
+            where = f"{self.path.name}" if self.path else "no bibliography file"
+            raise UnrolledError(f"unknown citation key {key!r} ({where})", file=self.source, line=line,
+                                rule="cite-unknown", hint="add the entry to references.bib next to the article, "
+                                "or fix the key" + (f"; keys: {', '.join(sorted(self.entries))}" if self.entries else ""))
+        if key not in self.order:
+            self.order.append(key)
+        return self.order.index(key) + 1
+
+    def html(self) -> str:
+        if not self.order:
+            return ""
+        from pybtex.backends.html import Backend
+        from pybtex.database import BibliographyData
+        from pybtex.style.formatting.plain import Style
+
+        data = BibliographyData({k: self.entries[k] for k in self.order})
+        formatted = {e.key: e.text.render(Backend()) for e in Style().format_entries(data.entries.values())}
+        items = "".join(f'<li id="ref-{k}">{formatted[k]}</li>' for k in self.order)
+        return f'<section class="references"><h2 id="references">References</h2><ol>{items}</ol></section>'
+
+
+class CitationProcessor(InlineProcessor):
+    def __init__(self, bib: Bibliography, text: str, offset: int):
+        super().__init__(PATTERN)
+        self.bib, self.text, self.offset = bib, text, offset
+
+    def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API name
+        keys = [k.strip()[1:] for k in m.group(1).split(";")]
+        at = self.text.find(m.group(0))
+        line = self.offset + self.text.count("\n", 0, at) + 1 if at >= 0 else None
+        span = etree.Element("span", {"class": "citation"})
+        span.text = "["
+        for i, key in enumerate(keys):
+            link = etree.SubElement(span, "a", {"href": f"#ref-{key}", "class": "cite"})
+            link.text = str(self.bib.number(key, line))
+            link.tail = ", " if i < len(keys) - 1 else "]"
+        return span, m.start(0), m.end(0)
+
+
+class CitationExtension(Extension):
+    def __init__(self, bib: Bibliography, text: str, offset: int):
+        super().__init__()
+        self.bib, self.text, self.offset = bib, text, offset
+
+    def extendMarkdown(self, md):  # noqa: N802
+        md.inlinePatterns.register(CitationProcessor(self.bib, self.text, self.offset), "unrolled_cite", 175)
+
+
+def bibliography_for(page_source: Path, source_label: str, name: str | None) -> Bibliography:
+    """The article's `bibliography:` file, or `references.bib` beside it when present."""
+    path = page_source.parent / (name or "references.bib")
+    if name and not path.exists():
+        raise UnrolledError(f"bibliography file {name!r} not found", file=source_label, rule="cite-bibtex",
+                            hint="put the .bib file next to index.md, or fix `bibliography:`")
+    return Bibliography(path if path.exists() else None, source_label)
