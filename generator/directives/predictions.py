@@ -69,6 +69,11 @@ def data_table(doc, index: int) -> str:
             f'<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
+def payload(doc: dict) -> dict:
+    """What the widget reads: the run name, the x axis and every snapshot (not the provenance)."""
+    return {key: doc[key] for key in ("schema", "run", "kind", "x", "snapshots")}
+
+
 def render(block, ctx) -> str:
     run = block.options["run"]
     doc = ctx.document(block, run, "predictions")
@@ -81,7 +86,7 @@ def render(block, ctx) -> str:
         f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
     table = f'<details class="widget-data"><summary>Data</summary>{data_table(doc, index)}</details>'
     return figure(block, ctx, frame=static_svg(doc, index, element_id), caption=caption,
-                  data=ctx.raw_document(run, "predictions"), snapshot=index, extra=table)
+                  data=payload(ctx.raw_document(run, "predictions")), snapshot=index, extra=table)
 
 
 register(Directive(

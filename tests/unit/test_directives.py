@@ -69,3 +69,14 @@ def test_failed_build_keeps_previous_site(tmp_path):
         build_article(tmp_path, HEAD + "```{nope}\n```\n")
     assert (tmp_path / "_site" / "a" / "index.html").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "content"]
+
+
+def test_project_templates_override_the_theme(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}<div class="custom">{{ meta.title }}</div>'
+        "{{ content | safe }}{% endblock %}")
+    _, files = build_article(tmp_path, HEAD + "Hello.\n")
+    html = files["a/index.html"].decode()
+    assert '<div class="custom">A</div>' in html and "<p>Hello.</p>" in html
+    assert 'class="site-header"' in html  # the base template still comes from the theme
