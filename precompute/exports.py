@@ -77,6 +77,9 @@ def predictions_document(spec, task, result: TrainResult, prov: dict) -> dict:
 
 def traced_sequences(spec, task) -> list[tuple[np.ndarray, np.ndarray]]:
     """The validation sequences whose gradients and cell values are exported, same at every snapshot."""
+    if spec.trace_text is not None:
+        ids = task.corpus.encode(spec.trace_text)
+        return [(task.corpus.one_hot(ids[:-1]), ids[1:])]
     if spec.trace == 0:
         return []
     inputs, targets = task.epoch(seeded_rng(spec, 3), spec.trace, spec.trace_window)

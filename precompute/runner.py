@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cache_key, entry_dir, is_complete, write_entry
+from .errors import UnrolledError
 from .spec import RunSpec
 
 
@@ -79,8 +80,8 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
             try:
                 path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[spec.name]: b.update(1))
                 finish(spec, path)
-            except Exception:  # noqa: BLE001 - one run's failure must not lose the others
-                finish(spec, error=traceback.format_exc())
+            except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
+                finish(spec, error=describe(exc))
     else:
         context = mp.get_context("spawn")
         with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
@@ -91,11 +92,18 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
             for future, spec in futures.items():
                 try:
                     finish(spec, future.result())
-                except Exception:  # noqa: BLE001
-                    finish(spec, error=traceback.format_exc())
+                except Exception as exc:  # noqa: BLE001
+                    finish(spec, error=describe(exc))
             queue.put(None)
             pump.join()
     return [outcomes[s.name] for s in specs]
+
+
+def describe(exc: Exception) -> str:
+    """An author's mistake reads as its message; anything else keeps its traceback for a bug report."""
+    if isinstance(exc, UnrolledError):
+        return str(exc)
+    return "".join(traceback.format_exception(exc))
 
 
 def _pump(queue, bars) -> None:

@@ -58,6 +58,7 @@ OPTIONS: dict[str, Option] = {
     "trace": Option(int, 1, low=0, high=32, doc="validation sequences traced per snapshot"),
     "trace_window": Option(int, None, low=2, high=400, doc="length of traced sequences (default: window)"),
     "corpus": Option(str, None, doc="directory of C sources for dataset 'c-code'"),
+    "trace_text": Option(str, None, doc="text data: trace exactly this text instead of random windows"),
 }
 REQUIRED = ("dataset",)
 
@@ -185,6 +186,13 @@ def _check_relations(values: dict, fail) -> None:
     if values["corpus"] is not None and values["dataset"] != "c-code":
         fail("`corpus` only applies to dataset 'c-code'", "corpus", rule="spec-invalid",
              hint="remove `corpus`, or set dataset = \"c-code\"")
+    if values["trace_text"] is not None:
+        if values["dataset"] not in TEXT_DATASETS:
+            fail("`trace_text` applies to text data only", "trace_text", rule="spec-invalid",
+                 hint="remove it, or use dataset abab, lorem or c-code")
+        if len(values["trace_text"]) < 3:
+            fail("`trace_text` needs at least 3 characters", "trace_text", rule="spec-range",
+                 hint="trace a snippet of the corpus, e.g. a loop header")
     if values["dataset"] in TEXT_DATASETS and values["noise"]:
         fail("noise applies to function data only", "noise", rule="spec-invalid", hint="remove `noise` for text data")
     if values["batch"] > values["sequences"]:

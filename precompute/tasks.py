@@ -66,6 +66,19 @@ class TextTask:
         return {"start": 0.0, "inputs": inputs[0], "targets": targets[0], "continuation": None}
 
 
+def check_trace_text(spec: RunSpec, corpus) -> None:
+    """Every traced character must be one the model can read."""
+    unknown = sorted(set(spec.trace_text) - set(corpus.vocab))
+    if unknown:
+        from .errors import SpecError
+        from .spec import _find_line
+
+        text = spec.source.read_text(encoding="utf-8")
+        raise SpecError(f"run {spec.name!r}, key 'trace_text': characters {unknown!r} are not in the "
+                        f"{spec.dataset} corpus", file=spec.source, line=_find_line(text, r"^\s*trace_text\s*=")
+                        or spec.line, rule="spec-trace-text", hint="trace text taken from the corpus itself")
+
+
 def make_task(spec: RunSpec):
     if spec.dataset in FUNCTION_DATASETS:
         return FunctionTask(spec.dataset, spec.noise)
@@ -74,4 +87,7 @@ def make_task(spec: RunSpec):
         corpus_dir = Path(spec.corpus)
         if not corpus_dir.is_absolute():
             corpus_dir = spec.source.parent / corpus_dir
-    return TextTask(spec.dataset, datasets.load_text(spec.dataset, corpus_dir))
+    task = TextTask(spec.dataset, datasets.load_text(spec.dataset, corpus_dir))
+    if spec.trace_text is not None:
+        check_trace_text(spec, task.corpus)
+    return task
