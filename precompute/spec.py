@@ -73,6 +73,8 @@ class RunSpec:
     line: int | None = field(default=None, compare=False)
 
     def __getattr__(self, key):
+        if key.startswith("__") or key == "values":  # unpickling looks these up before `values` exists
+            raise AttributeError(key)
         try:
             return self.values[key]
         except KeyError:
