@@ -1,0 +1,51 @@
+// Input thumbnails for {network}: exploRNN's four functions drawn from the same formulas as
+// site/py/unrolled_lite/datasets.py (which precompute trains on), and the text sets by name.
+// The geometry matches generator/directives/network.py `thumbnail` (x in [0, SPAN], y in [-YMAX, YMAX]).
+import { el } from 'unrolled/lib/plot.js';
+
+export const W = 64;
+export const H = 28;
+export const SPAN = 4 * Math.PI;
+export const SAMPLES = 97;
+export const YMAX = 1.6;
+
+/** name -> f(x); keep in step with unrolled_lite.datasets.FUNCTIONS. */
+export const FUNCTIONS = {
+  sine: (x) => Math.sin(x),
+  sawtooth: (x) => -1 + 2 * ((((x % Math.PI) + Math.PI) % Math.PI) / Math.PI),
+  square: (x) => (Math.sin((Math.PI / 2) * x) >= 0 ? 1 : -1),
+  composite: (x) => ((Math.sin(1.5 * x) + Math.sin(4.5 * x)) * 2) / 3,
+};
+
+export const TEXT_SAMPLES = { abab: 'abab…', lorem: 'lorem…', 'c-code': '{ };' };
+
+/** Deterministic jitter in [-1, 1] for sample i (the noise preview; same every render). */
+const jitter = (i) => {
+  const s = Math.sin((i + 1) * 12.9898) * 43758.5453;
+  return 2 * (s - Math.floor(s)) - 1;
+};
+
+/** The thumbnail SVG of a dataset; function data shows uniform input noise of amplitude `noise`. */
+export function thumbnail(name, noise = 0) {
+  const svg = el('svg', {
+    class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true', 'data-span': SPAN, 'data-ymax': YMAX,
+  });
+  const fn = FUNCTIONS[name];
+  if (!fn) {
+    svg.append(el('text', {
+      class: 'thumb-text', x: W / 2, y: H / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central',
+    }, TEXT_SAMPLES[name] || name));
+    return svg;
+  }
+  const points = [];
+  for (let i = 0; i < SAMPLES; i += 1) {
+    const x = (SPAN * i) / (SAMPLES - 1);
+    const y = Math.max(-YMAX, Math.min(YMAX, fn(x) + noise * jitter(i)));
+    points.push(`${((x / SPAN) * W).toFixed(2)},${(((YMAX - y) / (2 * YMAX)) * H).toFixed(2)}`);
+  }
+  svg.append(
+    el('line', { class: 'thumb-axis', x1: 0, x2: W, y1: H / 2, y2: H / 2 }),
+    el('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }),
+  );
+  return svg;
+}

@@ -1,0 +1,423 @@
+"""The {network} widget in real Chromium over a small grid of really trained runs: every control picks the
+matching run and shows exactly its precomputed numbers; phases play in order; URL and linked views work."""
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT, polyline_values
+
+pytestmark = pytest.mark.browser
+
+BASE = {"dataset": '"sine"', "cell": '"lstm"', "layers": 1, "hidden": 4, "window": 6, "sequences": 25, "batch": 25,
+        "epochs": 4, "snapshots": "[0, 2, 4]", "lr": 0.01}
+GRID = {"lr-good": {}, "lr-low": {"lr": 0.001}, "lr-high": {"lr": 0.1}, "layers-2": {"layers": 2},
+        "batch-5": {"batch": 5}, "noisy": {"noise": 0.2}, "saw": {"dataset": '"sawtooth"'}, "gru": {"cell": '"gru"'}}
+RUNS_TOML = "\n".join(f"[run.{name}]\n" + "".join(f"{k} = {v}\n" for k, v in {**BASE, **extra}.items())
+                      for name, extra in GRID.items())
+NETWORK_PAGE = """---
+title: Network
+runs: runs.toml
+---
+
+A grid of runs.
+
+```{network}
+runs: lr-good, lr-low, lr-high, layers-2, batch-5, noisy, saw, gru
+caption: Eight precomputed runs.
+```
+
+```{loss}
+runs: lr-low, lr-good, lr-high
+```
+
+```{explain}
+for: network.lr
+title: Learning rate
+
+How far each update moves the weights.
+```
+"""
+FIG = "#w1-network"
+READY = f'{FIG}[data-state="ready"]'
+
+
+CELL_PAGE = """---
+title: Network and cell
+runs: runs.toml
+---
+
+```{network}
+runs: lr-good, layers-2
+```
+
+```{cell}
+run: layers-2
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def grid_site(make_site):
+    return make_site("network", {"net/runs.toml": RUNS_TOML, "net/index.md": NETWORK_PAGE,
+                                 "cellnet/runs.toml": RUNS_TOML, "cellnet/index.md": CELL_PAGE})
+
+
+def document(project, run: str, kind: str = "predictions") -> dict:
+    from generator.build import discover
+    from precompute.cache import entry_dir
+    from precompute.documents import load
+
+    (page,) = [p for p in discover(project) if p.slug == "net"]
+    return load(entry_dir(project.cache_dir, page.specs[run]) / f"{kind}.json")
+
+
+def plotted(page, scope: str) -> dict:
+    svg = page.locator(f"{scope} svg.plot").first
+    attrs = {k: svg.get_attribute(k) for k in ("data-x0", "data-x1", "data-y0", "data-y1")}
+    return {line.get_attribute("data-series"): polyline_values(line.get_attribute("points"), attrs)
+            for line in svg.locator("polyline").all()}
+
+
+def assert_shows(series, snap):
+    tol = 3e-3
+    for name, values in [("input", snap["input"]), ("target", snap["target"]), ("prediction", snap["prediction"]),
+                         ("rollout", snap["rollout"]["prediction"]), ("rollout-target", snap["rollout"]["target"])]:
+        np.testing.assert_allclose(series[name], values, atol=tol, err_msg=name)
+
+
+def assert_run(page, project, run: str, epoch: int):
+    figure = page.locator(FIG)
+    assert figure.get_attribute("data-run") == run
+    assert figure.get_attribute("data-epoch") == str(epoch)
+    assert page.locator(f"{FIG} .net-epoch-value").text_content() == str(epoch)
+    doc = document(project, run)
+    (snap,) = [s for s in doc["snapshots"] if s["epoch"] == epoch]
+    assert_shows(plotted(page, f"{FIG} .net-plot-box"), snap)
+
+
+def open_page(page, base, query=""):
+    page.goto(base + "net/" + query)
+    page.wait_for_selector(READY)
+
+
+def test_static_first_frame_shows_the_initial_run(page_without_js, grid_site):
+    project, base = grid_site
+    page_without_js.goto(base + "net/")
+    snap = document(project, "lr-good")["snapshots"][0]
+    assert_shows(plotted(page_without_js, FIG), snap)
+    text = page_without_js.locator(f"{FIG} .net-settings").text_content()
+    assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0" in text
+    assert "Epoch 0 of 4" in text
+    assert page_without_js.locator(f"{FIG} .net-layer-static").count() == 1
+    assert page_without_js.locator(f"{FIG} .net-dataset").count() == 6
+    table = page_without_js.locator(f"{FIG} .net-grid-table tbody tr")
+    assert table.count() == 8
+
+
+def test_live_view_plots_the_documents_numbers(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    assert_run(page, project, "lr-good", 0)
+    svg = page.locator(f"{FIG} .net-plot-box svg.plot")
+    assert svg.get_attribute("role") == "img"
+    assert page.locator(f"#{svg.get_attribute('aria-labelledby').split()[0]}").text_content() == \
+        "Predictions of run lr-good after epoch 0"
+    run = document(project, "lr-good", "run")
+    assert f"{run['loss']['validation'][0]:.4g}" in page.locator(f"{FIG} .net-loss").text_content()
+    summary = page.locator(f"{FIG} .net-summary").text_content()
+    assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0." == summary
+    cells = page.locator(f"{FIG} .widget-data .data-table tbody tr").first.locator("td").all_text_contents()
+    snap = document(project, "lr-good")["snapshots"][0]
+    assert cells == [f"{snap['input'][0]:.4f}", f"{snap['target'][0]:.4f}", f"{snap['prediction'][0]:.4f}"]
+
+
+def test_input_selector_picks_the_run_and_reports_missing_ones(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    page.get_by_role("radio", name="sawtooth").check()
+    assert_run(page, project, "saw", 0)
+    thumb = page.locator(f'{FIG} .thumb-line[data-dataset="sawtooth"]')
+    assert thumb.count() == 1
+    page.get_by_role("radio", name="square").check()
+    missing = page.locator(f"{FIG} .net-missing")
+    assert missing.is_visible() and "No run in this grid has these settings (square" in missing.text_content()
+    assert page.locator(FIG).get_attribute("data-missing") == ""
+    assert page.get_by_role("button", name="Play").is_disabled()
+    page.locator(f"{FIG} .net-nearest").click()
+    assert not missing.is_visible()
+    assert page.locator(FIG).get_attribute("data-run") in {"lr-good", "saw"}
+    page.get_by_role("radio", name="sine").check()
+    assert_run(page, project, "lr-good", 0)
+
+
+def test_layers_add_and_remove(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    stack = page.locator(f"{FIG} .net-layer")
+    assert stack.count() == 1
+    assert page.get_by_role("button", name="Remove layer 1").count() == 0  # at least one layer
+    page.get_by_role("button", name="Add a layer after layer 1").click()
+    assert stack.count() == 2
+    assert_run(page, project, "layers-2", 0)
+    # focus stays on the "+" that was pressed, so the keyboard can keep going
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Add a layer after layer 2"
+    page.get_by_role("button", name="Add a layer between layers 1 and 2").click()
+    assert stack.count() == 3
+    assert "No run in this grid has these settings" in page.locator(f"{FIG} .net-missing").text_content()
+    page.get_by_role("button", name="Remove layer 3").click()
+    page.get_by_role("button", name="Remove layer 1").click()
+    assert stack.count() == 1
+    assert_run(page, project, "lr-good", 0)
+    for _ in range(6):
+        page.locator(f"{FIG} .net-add").first.click()
+    assert stack.count() == 7 and page.locator(f"{FIG} .net-add").count() == 0  # 7 is the most
+
+
+def test_cell_type_select_appears_when_the_grid_has_several(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    cell = page.get_by_label("Cell", exact=True)
+    assert cell.evaluate("(s) => [...s.options].map((o) => o.textContent)") == ["GRU", "LSTM"]
+    cell.select_option("gru")
+    assert_run(page, project, "gru", 0)
+    assert page.locator(f"{FIG} .net-layer-kind").text_content() == "GRU · 4 units"
+    assert page.get_by_label("Units per layer").is_hidden()  # one value only: no control
+
+
+def test_sliders_snap_to_the_grid_by_keyboard_and_pointer(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    lr = page.get_by_role("slider", name="Learning rate")
+    assert lr.get_attribute("aria-valuetext") == "learning rate 0.01"
+    lr.focus()
+    page.keyboard.press("ArrowLeft")
+    assert lr.get_attribute("aria-valuetext") == "learning rate 0.001"
+    assert_run(page, project, "lr-low", 0)
+    page.keyboard.press("End")
+    assert_run(page, project, "lr-high", 0)
+    lr.fill("-1.8")  # a pointer drop between ticks snaps to the closest precomputed value (log scale)
+    assert lr.get_attribute("aria-valuetext") == "learning rate 0.01"
+    assert_run(page, project, "lr-good", 0)
+    batch = page.get_by_role("slider", name="Batch size")
+    batch.focus()
+    page.keyboard.press("Home")
+    assert batch.get_attribute("aria-valuetext") == "batch size 5"
+    assert_run(page, project, "batch-5", 0)
+    page.keyboard.press("ArrowRight")
+    assert_run(page, project, "lr-good", 0)
+    noise = page.get_by_role("slider", name="Noise")
+    noise.focus()
+    page.keyboard.press("ArrowRight")
+    assert noise.get_attribute("aria-valuetext") == "noise 0.2"
+    assert_run(page, project, "noisy", 0)
+    # the noisy input is visible in the thumbnail of the selected function
+    assert page.locator(f'{FIG} .thumb-line[data-dataset="sine"]').get_attribute("points") != \
+        page.locator(f'{FIG} .thumb-line[data-dataset="square"]').get_attribute("points")
+    page.get_by_role("radio", name="abab").check()
+    assert noise.is_disabled()
+    assert "text data has no input noise" in page.locator(f"{FIG} .net-slider-note").all_text_contents()
+
+
+def test_missing_combination_offers_the_nearest_run(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    lr = page.get_by_role("slider", name="Learning rate")
+    lr.focus()
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Add a layer after layer 1").click()
+    message = page.locator(f"{FIG} .net-missing")
+    assert message.is_visible()
+    assert "2 layers of 4 units, learning rate 0.1" in message.text_content()
+    assert "No precomputed run" in page.locator(f"{FIG} .net-summary").text_content()
+    assert "No precomputed run" in page.locator(f"{FIG} [aria-live=polite]").text_content()
+    assert page.get_by_role("button", name="Step").is_disabled()
+    button = page.get_by_role("button", name="Show the nearest run: layers-2")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert not message.is_visible()
+    assert_run(page, project, "layers-2", 0)
+    assert lr.get_attribute("aria-valuetext") == "learning rate 0.01"
+
+
+def test_play_shows_the_phases_in_order_through_every_snapshot(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    page.evaluate("""() => {
+        window.phases = [];
+        const fig = document.querySelector('#w1-network');
+        new MutationObserver(() => window.phases.push(fig.dataset.phase))
+            .observe(fig, {attributes: true, attributeFilter: ['data-phase']});
+    }""")
+    play = page.get_by_role("button", name="Play")
+    play.click()
+    assert page.locator(FIG).get_attribute("data-playing") == "true"
+    assert page.get_by_role("button", name="Pause").is_visible()
+    page.wait_for_selector(f'{FIG}[data-epoch="4"][data-playing="false"]', timeout=15000)
+    phases = [p for p in page.evaluate("window.phases") if p]
+    assert phases == ["forward", "validation", "backward"] * 2
+    assert_run(page, project, "lr-good", 4)
+    assert "epoch=4" in page.evaluate("location.search")
+    # the active phase is marked for assistive technology too
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_selector(f'{FIG} .net-phase-validation[aria-current="step"]')
+    page.wait_for_selector(f'{FIG}[data-epoch="2"]')
+    assert page.locator(f"{FIG} [aria-current]").count() == 0
+
+
+def test_keyboard_only_step_pause_and_reset(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    page.get_by_role("button", name="Play").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Step"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'{FIG}[data-epoch="2"]')
+    page.wait_for_function("document.querySelector('#w1-network .net-step').getAttribute('aria-disabled') === 'false'")
+    assert_run(page, project, "lr-good", 2)
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")  # play
+    assert page.locator(FIG).get_attribute("data-playing") == "true"
+    page.keyboard.press("Space")  # pause
+    assert page.locator(FIG).get_attribute("data-playing") == "false"
+    assert page.locator(FIG).get_attribute("data-phase") == ""
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # reset
+    assert_run(page, project, "lr-good", 0)
+
+
+def test_url_state_round_trips(page, grid_site):
+    project, base = grid_site
+    open_page(page, base, "?run=layers-2&epoch=2")
+    assert_run(page, project, "layers-2", 2)
+    assert page.locator(f"{FIG} .net-layer").count() == 2
+    page.get_by_role("button", name="Remove layer 2").click()
+    assert page.evaluate("location.search") == "?run=lr-good&epoch=2"
+    page.reload()
+    page.wait_for_selector(READY)
+    assert_run(page, project, "lr-good", 2)
+
+
+def test_events_for_live_training_and_the_cell_view(page, grid_site):
+    project, base = grid_site
+    # a stand-in {cell} figure for run lr-good (the real widget listens for cell-open)
+    page.add_init_script("""document.addEventListener('DOMContentLoaded', () => {
+        const fig = document.createElement('figure');
+        fig.dataset.widget = 'cell';
+        fig.dataset.options = JSON.stringify({run: 'lr-good'});
+        fig.dataset.state = 'ready';
+        fig.id = 'fake-cell';
+        document.querySelector('main').append(fig);
+        window.events = [];
+        fig.addEventListener('cell-open', (e) => window.events.push(
+            {type: 'cell-open', ...e.detail, source: e.detail.source.dataset.focus}));
+        document.addEventListener('network-control', (e) => window.events.push({type: e.type, ...e.detail}));
+    });""")
+    open_page(page, base)
+    page.get_by_role("button", name="Layer 1: LSTM, 4 units. Open the cell view").click()
+    page.get_by_role("slider", name="Learning rate").focus()
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Reset").click()
+    events = page.evaluate("window.events")
+    assert events[0] == {"type": "cell-open", "layer": 0, "step": 0, "run": "lr-good", "epoch": 0,
+                         "source": "layer-0"}
+    assert [e["action"] for e in events[1:]] == ["settings", "step", "reset"]
+    assert events[1]["settings"] == {"dataset": "sine", "cell": "lstm", "layers": 1, "hidden": 4, "lr": 0.1,
+                                     "batch": 25, "noise": 0} and events[1]["run"] == "lr-high"
+    # lr-high has no {cell} figure: its layers are not buttons
+    assert page.locator(f"{FIG} button.net-layer-body").count() == 0
+
+
+def test_layer_opens_the_real_cell_view_of_the_same_run(page, grid_site):
+    project, base = grid_site
+    page.goto(base + "cellnet/")
+    page.wait_for_selector(READY)
+    page.wait_for_selector('[data-widget="cell"][data-state="ready"]')
+    assert page.locator(f"{FIG} button.net-layer-body").count() == 0  # lr-good has no {cell} on this page
+    page.get_by_role("button", name="Add a layer after layer 1").click()
+    assert page.locator(FIG).get_attribute("data-run") == "layers-2"
+    layer = page.get_by_role("button", name="Layer 2: LSTM, 4 units. Open the cell view")
+    layer.click()
+    dialog = page.locator('[data-widget="cell"] dialog[open], [data-widget="cell"] [role=dialog]:visible').first
+    dialog.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+        "Layer 2: LSTM, 4 units. Open the cell view"
+
+
+def test_controller_update_accepts_streamed_runs(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    entry = page.evaluate("""async () => {
+        const src = document.querySelector('#w1-network').dataset.src;
+        const data = await (await fetch(src)).json();
+        return data.runs[0];
+    }""")
+    entry["run"] = "live"
+    entry["settings"]["layers"] = 3
+    page.evaluate("""async (entry) => {
+        const mod = await import(document.querySelector('script[type=module]').src);
+        mod.controllers.get('w1-network').update({data: {runs: [entry]}});
+    }""", entry)
+    assert page.locator(FIG).get_attribute("data-run") == "live"
+    assert page.locator(f"{FIG} .net-layer").count() == 3
+    assert page.locator(FIG).get_attribute("data-epoch") == "4"
+
+
+def test_linked_with_the_loss_chart(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    page.wait_for_selector('#w2-loss[data-state="ready"]')
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_selector('#w2-loss[data-epoch="2"]')
+    assert page.locator("#w2-loss .marker").get_attribute("data-epoch") == "2"
+    loss = page.get_by_role("slider", name="Epoch")
+    loss.focus()
+    page.keyboard.press("End")
+    assert page.locator(FIG).get_attribute("data-epoch") == "4"
+    page.keyboard.press("ArrowLeft")  # epoch 3 was not exported: the network shows the closest snapshot
+    assert page.locator(FIG).get_attribute("data-epoch") in {"2", "4"}
+    page.get_by_role("slider", name="Learning rate").focus()
+    page.keyboard.press("End")
+    assert page.locator('#w2-loss polyline.is-current[data-run="lr-high"]').count() == 2
+
+
+def test_explanations_open_from_info_buttons(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    button = page.get_by_role("button", name="Explain: Learning rate")
+    button.click()
+    assert page.get_by_role("dialog", name="Learning rate").is_visible()
+    assert page.locator(f"{FIG} .info-button").count() == 1  # only keys the author explained get a button
+
+
+def test_accessibility_of_the_widget(page, grid_site):
+    project, base = grid_site
+    open_page(page, base)
+    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate("""async () => (await axe.run('#w1-network', {resultTypes: ['violations']})).violations
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))""")
+    assert result == []
+    for name in ("Learning rate", "Batch size", "Noise"):
+        assert page.get_by_role("slider", name=name).get_attribute("aria-valuetext")
+    assert page.locator(f"{FIG} [aria-live=polite]").count() == 1
+
+
+def test_narrow_screen_stacks_the_columns(browser, grid_site):
+    project, base = grid_site
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(base + "net/")
+    page.wait_for_selector(READY)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = {name: page.locator(f"{FIG} .net-{name}").bounding_box() for name in ("input", "network", "prediction")}
+    assert boxes["input"]["y"] + boxes["input"]["height"] <= boxes["network"]["y"] + 1
+    assert boxes["network"]["y"] + boxes["network"]["height"] <= boxes["prediction"]["y"] + 1
+    for _ in range(6):
+        page.locator(f"{FIG} .net-add").first.click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+    assert errors == []
