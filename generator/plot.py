@@ -64,3 +64,11 @@ def svg(body: str, scale: Scale, *, title: str, desc: str, element_id: str) -> s
             f'aria-labelledby="{element_id}-title {element_id}-desc" {scale.data_attrs()}>'
             f'<title id="{element_id}-title">{escape(title)}</title>'
             f'<desc id="{element_id}-desc">{escape(desc)}</desc>{body}</svg>')
+
+
+VISIBLE_CHARS = {" ": "␣", "\n": "⏎", "\t": "⇥"}
+
+
+def char_label(ch: str) -> str:
+    """A character as a reader can see it: space, newline and tab get visible symbols."""
+    return VISIBLE_CHARS.get(ch, ch)

@@ -19,15 +19,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def copy_project(dest: Path) -> Path:
-    """A private copy of the bundled content, so tests never touch the real project."""
-    shutil.copytree(ROOT / "content", dest / "content")
+SLICE = Path(__file__).resolve().parent / "fixtures" / "slice"
+
+
+def copy_project(dest: Path, source: Path = SLICE) -> Path:
+    """A private copy of a project's content (by default the slice fixture), so tests never touch the
+    real project."""
+    shutil.copytree(source / "content", dest / "content")
     return dest
 
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory):
-    """The bundled content, precomputed and built once into a temporary project."""
+    """The slice fixture (one small LSTM on a sine wave), precomputed and built once."""
     from generator.build import build
     from generator.config import load_project
 

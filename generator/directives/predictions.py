@@ -71,22 +71,36 @@ def data_table(doc, index: int) -> str:
 
 def payload(doc: dict) -> dict:
     """What the widget reads: the run name, the x axis and every snapshot (not the provenance)."""
-    return {key: doc[key] for key in ("schema", "run", "kind", "x", "snapshots")}
+    return {key: doc[key] for key in ("schema", "run", "kind", "x", "snapshots", "vocab") if key in doc}
+
+
+def char_strip(doc, index: int) -> str:
+    """Text runs: input, target and predicted characters per step; the table is its own text alternative."""
+    snap, vocab = doc["snapshots"][index], doc["vocab"]
+    row = lambda ids: "".join(f"<td>{escape(plot.char_label(vocab[int(i)]))}</td>" for i in ids)  # noqa: E731
+    hits = "".join(f'<td class="{"hit" if p == t else "miss"}">{escape(plot.char_label(vocab[int(p)]))}</td>'
+                   for p, t in zip(snap["prediction"], snap["target"]))
+    correct = int(np.sum(snap["prediction"] == snap["target"]))
+    return (f'<table class="char-strip"><caption>Epoch {snap["epoch"]}: {correct} of {len(snap["target"])} '
+            f'next characters predicted correctly</caption><tbody>'
+            f'<tr><th scope="row">input</th>{row(snap["input"])}</tr>'
+            f'<tr><th scope="row">target</th>{row(snap["target"])}</tr>'
+            f'<tr><th scope="row">prediction</th>{hits}</tr></tbody></table>')
 
 
 def render(block, ctx) -> str:
     run = block.options["run"]
     doc = ctx.document(block, run, "predictions")
     index = select_snapshot(block, doc, block.options["snapshot"])
-    if doc["kind"] != "function":
-        raise block.error(f"run {run!r} is a text run; this plot shows function data", rule="ref-kind",
-                          option="run", hint="use a run whose dataset is sine, sawtooth, square or composite")
     element_id = widget_id(block)
     caption = escape(block.options["caption"]) or escape(
         f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
+    data = payload(ctx.raw_document(run, "predictions"))
+    if doc["kind"] == "text":
+        return figure(block, ctx, frame=char_strip(doc, index), caption=caption, data=data, snapshot=index)
     table = f'<details class="widget-data"><summary>Data</summary>{data_table(doc, index)}</details>'
     return figure(block, ctx, frame=static_svg(doc, index, element_id), caption=caption,
-                  data=payload(ctx.raw_document(run, "predictions")), snapshot=index, extra=table)
+                  data=data, snapshot=index, extra=table)
 
 
 register(Directive(

@@ -6,7 +6,7 @@ from tests.conftest import polyline_values
 from tests.integration.test_build import predictions_doc
 
 pytestmark = pytest.mark.browser
-URL = "how-rnns-learn/"
+URL = "slice/"
 
 
 def plotted(page, figure="#w1-predictions") -> dict:
@@ -65,3 +65,39 @@ def test_url_state_round_trips(page, site_server, built_project):
     page.get_by_role("slider", name="Snapshot").focus()
     page.keyboard.press("End")
     assert page.evaluate("location.search") == "?epoch=20"
+
+
+TEXT_SPEC = ('[run.abab]\ndataset = "abab"\nlayers = 1\nhidden = 8\nwindow = 12\noptimizer = "adam"\nlr = 0.02\n'
+             'sequences = 50\nbatch = 25\nepochs = 6\nsnapshots = [0, 6]\n')
+TEXT_PAGE = "---\ntitle: T\nruns: runs.toml\n---\n```{predictions}\nrun: abab\n```\n"
+
+
+def strip_rows(pg):
+    return [row.locator("td").all_text_contents() for row in pg.locator("#w1-predictions table.char-strip tr").all()]
+
+
+def test_text_predictions_show_the_documents_characters(page, browser, make_site):
+    from generator.build import discover
+    from precompute.cache import entry_dir
+    from precompute.documents import load
+
+    project, url = make_site("text-predictions", {"t/index.md": TEXT_PAGE, "t/runs.toml": TEXT_SPEC})
+    (pg_spec,) = [p for p in discover(project) if p.slug == "t"][0].specs.values()
+    doc = load(entry_dir(project.cache_dir, pg_spec) / "predictions.json")
+    shown = lambda ids: ["␣" if doc["vocab"][i] == " " else "⏎" if doc["vocab"][i] == "\n" else doc["vocab"][i]
+                         for i in ids]  # noqa: E731
+    expected = lambda s: [shown(s["input"]), shown(s["target"]), shown(s["prediction"])]  # noqa: E731
+    context = browser.new_context(java_script_enabled=False)
+    static = context.new_page()
+    static.goto(url + "t/")
+    assert strip_rows(static) == expected(doc["snapshots"][-1])
+    context.close()
+    page.goto(url + "t/")
+    page.wait_for_selector('[data-state="ready"]')
+    assert strip_rows(page) == expected(doc["snapshots"][-1])
+    page.get_by_role("slider", name="Snapshot").focus()
+    page.keyboard.press("Home")
+    assert strip_rows(page) == expected(doc["snapshots"][0])
+    hits = page.locator("#w1-predictions td.hit").count()
+    correct = int((doc["snapshots"][0]["prediction"] == doc["snapshots"][0]["target"]).sum())
+    assert hits == correct

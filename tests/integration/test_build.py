@@ -13,13 +13,13 @@ from precompute.cache import entry_dir
 from precompute.documents import load
 from tests.conftest import ROOT, copy_project, polyline_values
 
-PAGE = "how-rnns-learn/index.html"
+PAGE = "slice/index.html"
 
 
 def predictions_doc(project):
     from generator.build import discover
 
-    (page,) = [p for p in discover(project) if p.slug == "how-rnns-learn"]
+    (page,) = [p for p in discover(project) if p.slug == "slice"]
     return load(entry_dir(project.cache_dir, page.specs["sine-lstm"]) / "predictions.json")
 
 
@@ -77,13 +77,13 @@ def test_cli_unknown_directive_fails_and_keeps_site(built_project, tmp_path):
     project = load_project(copy_project(tmp_path))
     build(project, show_progress=False)
     before = (project.out_dir / PAGE).read_bytes()
-    article = project.content_dir / "how-rnns-learn" / "index.md"
+    article = project.content_dir / "slice" / "index.md"
     text = article.read_text()
     article.write_text(text.replace("```{predictions}", "```{prediction}"))
     line = text.split("\n").index("```{predictions}") + 1
     result = run_cli("--project", str(project.root), "build", "--quiet")
     assert result.returncode == 1
-    assert f"content/how-rnns-learn/index.md:{line}: error[directive-unknown]" in result.stderr
+    assert f"content/slice/index.md:{line}: error[directive-unknown]" in result.stderr
     assert "hint: known directives:" in result.stderr
     assert (project.out_dir / PAGE).read_bytes() == before
     assert not [p for p in project.root.iterdir() if p.name.startswith("_site.")]

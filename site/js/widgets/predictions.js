@@ -2,6 +2,7 @@
 // Takes (state, element); state = {data: predictions document subset, snapshot: index}.
 import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
+import { charLabel } from 'unrolled/lib/chars.js';
 import {
   MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
@@ -73,6 +74,24 @@ function table(s) {
     + `<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function charStrip(data, s) {
+  const label = (i) => charLabel(data.vocab[i]).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const row = (ids) => Array.from(ids, (i) => `<td>${label(i)}</td>`).join('');
+  let correct = 0;
+  const hits = Array.from(s.prediction, (p, i) => {
+    const hit = p === s.target[i];
+    correct += hit;
+    return `<td class="${hit ? 'hit' : 'miss'}">${label(p)}</td>`;
+  }).join('');
+  const table = document.createElement('table');
+  table.className = 'char-strip';
+  table.innerHTML = `<caption>Epoch ${s.epoch}: ${correct} of ${s.target.length} next characters predicted `
+    + `correctly</caption><tbody><tr><th scope="row">input</th>${row(s.input)}</tr>`
+    + `<tr><th scope="row">target</th>${row(s.target)}</tr>`
+    + `<tr><th scope="row">prediction</th>${hits}</tr></tbody>`;
+  return table;
+}
+
 function snapshotControl(snaps, index, onChange, id) {
   const wrap = document.createElement('div');
   wrap.className = 'widget-controls';
@@ -103,8 +122,12 @@ export default function predictions(state, element) {
   let control = null;
   const show = (index) => {
     current = index;
-    frame.replaceChildren(draw(data, snaps, index, id));
-    details.innerHTML = `<summary>Data</summary>${table(snaps[index])}`;
+    if (data.kind === 'text') {
+      frame.replaceChildren(charStrip(data, snaps[index]));
+    } else {
+      frame.replaceChildren(draw(data, snaps, index, id));
+      details.innerHTML = `<summary>Data</summary>${table(snaps[index])}`;
+    }
     element.dataset.snapshot = String(index);
   };
   const indexOfEpoch = (epoch) => snaps.findIndex((s) => s.epoch === epoch);

@@ -1,0 +1,6 @@
+// A character as a reader can see it: space, newline and tab get visible symbols (as generator/plot.py).
+const VISIBLE = { ' ': '␣', '\n': '⏎', '\t': '⇥' };
+
+export function charLabel(ch) {
+  return VISIBLE[ch] ?? ch;
+}
