@@ -14,7 +14,7 @@ from precompute.runner import precompute
 from precompute.spec import load_specs
 from tests.conftest import ROOT
 
-SLICE = ROOT / "content" / "how-rnns-learn" / "runs.toml"
+SLICE = ROOT / "tests" / "fixtures" / "slice" / "content" / "slice" / "runs.toml"
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +179,44 @@ def test_itemized_document_is_reproducible_from_exported_weights(slice_run):
         for group in ("ih", "hh", "all"):
             np.testing.assert_allclose(layer[group], again["G"][0][group], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(layer["H"], again["H"][0], rtol=1e-12, atol=1e-15)
+
+
+def test_text_run_traces_the_chosen_snippet(tmp_path):
+    spec_file = tmp_path / "runs.toml"
+    snippet = "for (i = 0; i < n; i++) {"
+    spec_file.write_text(f'[run.c]\ndataset = "c-code"\ncell = "gru"\nlayers = 1\nhidden = 8\nwindow = 20\n'
+                         f'sequences = 25\nbatch = 25\nepochs = 2\ntrace_text = "{snippet}"\n')
+    (spec,) = load_specs(spec_file)
+    (outcome,) = precompute([spec], tmp_path / "cache", show_progress=False)
+    assert outcome.status == "done", outcome.error
+    run = load(outcome.path / "run.json")
+    vocab = run["task"]["vocab"]
+    grads = load(outcome.path / "itemized-gradients.json")
+    (seq,) = grads["snapshots"][-1]["sequences"]
+    assert "".join(vocab[i] for i in seq["input"]) == snippet[:-1]
+    assert "".join(vocab[i] for i in seq["target"]) == snippet[1:]
+    assert seq["layers"][0]["all"].shape == (len(snippet) - 1,) * 2
+    preds = load(outcome.path / "predictions.json")
+    assert preds["kind"] == "text" and preds["snapshots"][0]["prediction"].dtype == np.int32
+
+
+def test_trace_text_outside_the_corpus_is_a_spec_error(tmp_path):
+    spec_file = tmp_path / "runs.toml"
+    spec_file.write_text('[run.a]\ndataset = "abab"\nlayers = 1\nhidden = 4\nepochs = 1\nsequences = 25\n'
+                         'trace_text = "abc"\n')
+    (spec,) = load_specs(spec_file)
+    (outcome,) = precompute([spec], tmp_path / "cache", show_progress=False)
+    assert outcome.status == "failed" and "spec-trace-text" in outcome.error and "'c'" in outcome.error
+
+
+def test_parallel_jobs_match_serial_bytes(tmp_path):
+    spec_file = tmp_path / "runs.toml"
+    spec_file.write_text("".join(f'[run.r{i}]\ndataset = "sawtooth"\ncell = "rnn"\nlayers = 1\nhidden = 4\n'
+                                 f'sequences = 25\nepochs = 2\nseed = {i}\n\n' for i in range(3)))
+    specs = load_specs(spec_file)
+    serial = precompute(specs, tmp_path / "serial", jobs=1, show_progress=False)
+    parallel = precompute(specs, tmp_path / "parallel", jobs=2, show_progress=False)
+    assert [o.status for o in parallel] == ["done"] * 3, [o.error for o in parallel]
+    for a, b in zip(serial, parallel):
+        for kind in ("run", "weights", "itemized-gradients", "cell-trace"):
+            assert (a.path / f"{kind}.json").read_bytes() == (b.path / f"{kind}.json").read_bytes()

@@ -7,6 +7,8 @@ the same batches in both worlds. Every task is next-element prediction at every 
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -67,3 +69,99 @@ def function_epoch(name: str, rng: np.random.Generator, count: int, window: int,
     seqs = function_sequences(name, rng, count, window + 1)
     inputs = add_noise(seqs[:, :-1], rng, noise)
     return inputs[..., None], seqs[:, 1:, None]
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+TEXT_DATASETS = ("abab", "lorem", "c-code")
+CORPORA = Path(__file__).resolve().parent / "corpora"
+C_SUFFIXES = (".c", ".h")
+MAX_CORPUS_CHARS = 1_000_000  # a directory like /usr/include holds 100+ MB; a toy network needs far less
+
+
+def abab_text() -> str:
+    """Runs of 1, 2, 3, 4, 3, 2 "ab" pairs: guessing the next space means counting, a job for memory."""
+    line = " ".join("ab" * n for n in (1, 2, 3, 4, 3, 2)) + "\n"
+    return line * 16
+
+
+class TextCorpus:
+    """A text, its vocabulary (the sorted set of its characters) and the text encoded as int64 ids."""
+
+    def __init__(self, text: str):
+        if len(text) < 2:
+            raise ValueError("a corpus needs at least two characters")
+        self.text = text
+        self.vocab = tuple(sorted(set(text)))
+        self._codes = np.array([ord(c) for c in self.vocab], dtype=np.int64)
+        self.ids = self.encode(text)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Character ids (int64) of `text`; every character must be in the vocabulary."""
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        ids = np.minimum(np.searchsorted(self._codes, codes), len(self._codes) - 1)
+        unknown = self._codes[ids] != codes
+        if unknown.any():
+            raise ValueError(f"characters not in the vocabulary: {sorted(set(np.array(list(text))[unknown]))}")
+        return ids
+
+    def decode(self, ids) -> str:
+        return "".join(self.vocab[i] for i in np.asarray(ids).ravel())
+
+    def one_hot(self, ids) -> np.ndarray:
+        """(..., V) float64 one-hot rows for an int array of ids."""
+        return np.eye(len(self.vocab))[np.asarray(ids)]
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int):
+        """`count` windows from random starts: inputs (count, window, V) one-hot, targets (count, window) int64."""
+        if window + 1 > len(self.ids):
+            raise ValueError(f"window {window} needs {window + 1} characters; the corpus has {len(self.ids)}")
+        starts = rng.integers(0, len(self.ids) - window, size=count)
+        seqs = self.ids[starts[:, None] + np.arange(window + 1)[None, :]]
+        return self.one_hot(seqs[:, :-1]), seqs[:, 1:]
+
+
+def _plain(text: str) -> str:
+    """Printable ASCII, newlines and tabs only, so a header's stray bytes don't swell the vocabulary."""
+    return "".join(c for c in text if c in "\n\t" or " " <= c <= "~")
+
+
+def _c_files(directory: Path):
+    """C sources under `directory`, in a fixed order: a folder's own files (sorted), then its subfolders."""
+    for root, folders, files in os.walk(directory):
+        folders.sort()
+        for name in sorted(files):
+            if name.endswith(C_SUFFIXES):
+                yield Path(root) / name
+
+
+def read_c_sources(directory, max_chars: int = MAX_CORPUS_CHARS) -> str:
+    """The .c/.h files under `directory` joined, up to `max_chars`; the walk stops once it has enough."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"corpus directory {directory} does not exist")
+    parts, size = [], 0
+    for path in _c_files(directory):
+        text = _plain(path.read_text(encoding="utf-8", errors="replace"))
+        parts.append(text[:max_chars - size])
+        size += len(parts[-1])
+        if size >= max_chars:
+            break
+    if size < 2:
+        raise ValueError(f"no C sources (.c, .h) under {directory}")
+    return "".join(parts)
+
+
+def load_text(name: str, corpus_dir=None, max_chars: int = MAX_CORPUS_CHARS) -> TextCorpus:
+    """The corpus `name`; for "c-code", `corpus_dir` swaps the bundled sample for a directory of C sources."""
+    if name not in TEXT_DATASETS:
+        raise ValueError(f"unknown text dataset {name!r}; expected one of {TEXT_DATASETS}")
+    if corpus_dir is not None and name != "c-code":
+        raise ValueError("corpus_dir only applies to the c-code dataset")
+    if name == "abab":
+        return TextCorpus(abab_text())
+    if name == "lorem":
+        return TextCorpus((CORPORA / "lorem.txt").read_text(encoding="utf-8"))
+    if corpus_dir is None:
+        return TextCorpus((CORPORA / "sample.c").read_text(encoding="utf-8"))
+    return TextCorpus(read_c_sources(corpus_dir, max_chars))
