@@ -28,6 +28,7 @@ import numpy as np
 
 from precompute import arrays
 
+from ..plot import char_label
 from . import Directive, Opt, figure, register, widget_id
 
 GROUPS = ("ih", "hh", "all")
@@ -81,10 +82,6 @@ def nice_top(top: float) -> tuple[float, list[float]]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     count = math.ceil(top / step - 1e-9)
     return count * step, [k * step for k in range(count + 1)]
-
-
-def char_label(ch: str) -> str:
-    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(ch, ch)
 
 
 # --- options and references ------------------------------------------------------------------------

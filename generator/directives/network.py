@@ -22,6 +22,7 @@ import numpy as np
 
 from precompute.spec import FUNCTION_DATASETS
 
+from ..plot import char_label
 from . import REQUIRED, Directive, Opt, figure, register, widget_id
 from .predictions import FORMAT, data_table as predictions_table, static_svg as predictions_svg
 
@@ -148,7 +149,7 @@ def text_plot(doc, index: int) -> str:
     """Text runs: per step the input character, the next one and the predicted one (as network/plot.js)."""
     snap = doc["snapshots"][index]
     vocab = doc["vocab"]
-    show = lambda i: "␣" if vocab[int(i)] == " " else vocab[int(i)]  # noqa: E731
+    show = lambda i: char_label(vocab[int(i)])  # noqa: E731
     steps = []
     for c, t, p in zip(snap["input"], snap["target"], snap["prediction"]):
         wrong = " is-wrong" if p != t else ""

@@ -6,6 +6,7 @@
 // Geometry rules mirror generator/directives/gradients.py; scales are recorded on <g class="bars"> and
 // <g class="loss-strip"> as data-y0/y1 (values) and data-py0/py1 (their pixel rows).
 import { decode } from 'unrolled/lib/arrays.js';
+import { charLabel } from 'unrolled/lib/chars.js';
 import * as store from 'unrolled/lib/state.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import { el } from 'unrolled/lib/plot.js';
@@ -61,7 +62,6 @@ export function niceTop(top) {
   return [count * step, Array.from({ length: count + 1 }, (_, k) => k * step)];
 }
 
-const charLabel = (ch) => ({ ' ': '␣', '\n': '⏎', '\t': '⇥' }[ch] ?? ch);
 const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;',
 }[c]));

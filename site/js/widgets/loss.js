@@ -7,7 +7,7 @@
 // or moving the "Epoch" slider sets it; a change made elsewhere (another widget, the URL) moves the marker.
 // When the page store's `run` names one of the overlaid runs, its curves are emphasised.
 // Explanation key: `loss` (the (i) button by the heading).
-// Returns a controller: update(next) replaces the data (next.data, same shape), e.g. streamed from a live run.
+// Returns a controller: update(next) merges runs by name (next.data, same shape), e.g. streamed from a live run.
 import * as store from 'unrolled/lib/state.js';
 import { el } from 'unrolled/lib/plot.js';
 import { infoButton } from 'unrolled/lib/explain.js';
@@ -323,9 +323,14 @@ export default function loss(state, element) {
   store.subscribe('run', emphasise, element);
 
   return {
-    /** Replace the runs (same shape as the payload), e.g. loss streamed from an in-browser run. */
+    /**
+     * Merge runs by name (same shape as the payload): a published run replaces the run of the same
+     * name and any other is added, so a run streamed from the browser overlays the precomputed ones.
+     */
     update(next) {
-      runs = next.data.runs;
+      const incoming = new Map(next.data.runs.map((r) => [r.run, r]));
+      runs = [...runs.map((r) => incoming.get(r.run) || r),
+        ...next.data.runs.filter((r) => !runs.some((old) => old.run === r.run))];
       mount();
       show(Math.min(epoch, scale.x1));
     },

@@ -2,6 +2,7 @@
 // (generator/directives/predictions.py `geometry`): the input window (shaded: the values that feed the
 // state), target, prediction, error bars, and the autoregressive roll-out after the window. One scale
 // per run (over all its snapshots), so playing through epochs never rescales the plot.
+import { charLabel } from 'unrolled/lib/chars.js';
 import { decode } from 'unrolled/lib/arrays.js';
 import {
   MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
@@ -94,7 +95,7 @@ export function functionPlot(entry, snaps, index, id) {
 export function textPlot(entry, snaps, index, id) {
   const s = snaps[index];
   const vocab = entry.vocab || [];
-  const show = (i) => (vocab[i] === ' ' ? '␣' : (vocab[i] ?? '?'));
+  const show = (i) => (vocab[i] === undefined ? '?' : charLabel(vocab[i]));
   const root = document.createElement('div');
   root.className = 'net-text';
   root.setAttribute('role', 'img');
