@@ -8,7 +8,8 @@ from pathlib import Path
 from precompute.errors import UnrolledError
 
 SITE_SOURCES = Path(__file__).resolve().parent.parent / "site"
-KEYS = {"title", "content", "output", "cache", "templates"}
+KEYS = {"title", "content", "output", "cache", "templates", "pyodide_packages"}
+PYODIDE_PACKAGES = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"  # official CDN of the vendored core
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Project:
     output: str = "_site"
     cache: str = ".cache/precompute"
     templates: str = "templates"
+    pyodide_packages: str = PYODIDE_PACKAGES  # base URL of NumPy & co. for {pyodide} cells (see docs/pyodide.md)
 
     @property
     def content_dir(self) -> Path:
