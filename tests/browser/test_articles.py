@@ -1,0 +1,102 @@
+"""The bundled articles, read the way a reader would: open, play, step into a cell, scrub snapshots,
+read an explanation; no console errors, no request leaving 127.0.0.1 (checked by the `page` fixture)."""
+import threading
+
+import pytest
+
+from tests.conftest import ROOT, copy_project
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The real bundled content: all its runs precomputed, built with --strict (no broken links)."""
+    from generator.build import build
+    from generator.config import load_project
+    from generator.serve import make_server, url_of
+
+    project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
+    build(project, show_progress=False, jobs=2, strict=True)
+    server = make_server(project.out_dir, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url_of(server)
+    server.shutdown()
+    server.server_close()
+
+
+def ready(page, selector):
+    figure = page.locator(selector).first
+    figure.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{selector}[data-state=ready]")
+    return figure
+
+
+def test_front_page_lists_the_articles(page, bundled):
+    page.goto(bundled)
+    titles = page.locator(".article-list a").all_text_contents()
+    assert titles == ["How a recurrent network learns", "Where the gradient goes", "Retrain it yourself"]
+
+
+def test_how_a_recurrent_network_learns(page, bundled):
+    page.goto(bundled + "how-rnns-learn/")
+    network = ready(page, '[data-widget="network"]')
+    at_epoch = "e => new URLSearchParams(location.search).get('epoch') === e"
+    for epoch in ("1", "2"):  # each step plays the forward, validation and backward phases first
+        network.get_by_role("button", name="Step").click()
+        page.wait_for_function(at_epoch, arg=epoch, timeout=30000)
+    network.get_by_role("button", name="Reset").click()
+    page.wait_for_function(at_epoch, arg="0")
+    network.get_by_role("button", name="Play").click()
+    page.wait_for_function(at_epoch, arg="20", timeout=120000)
+    # read an explanation: the (i) next to the network's input opens the author's text
+    network.get_by_role("button", name="Explain: Input").click()
+    assert page.get_by_role("dialog", name="The input").is_visible()
+    page.keyboard.press("Escape")
+    # step into a cell: the first LSTM layer, forward then backward
+    cell = ready(page, '[data-widget="cell"]')
+    cell.get_by_role("button", name="Next compute step").click()
+    cell.get_by_role("button", name="Backward pass", exact=True).click()
+    assert "backward" in cell.inner_text().lower()
+    assert page.locator("math").count() > 5 and page.locator(".references li").count() >= 4
+
+
+def test_where_the_gradient_goes(page, bundled):
+    page.goto(bundled + "where-the-gradient-goes/")
+    grads = ready(page, '[data-widget="gradients"]')
+    assert grads.locator("svg").count() >= 3  # rnn, lstm and gru side by side
+    slider = grads.get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("Home")
+    assert "epoch=0" in page.url
+    page.keyboard.press("End")
+    assert "epoch=30" in page.url
+    step = grads.get_by_role("toolbar").first.get_by_role("button").nth(10)
+    step.focus()
+    assert "step=10" in page.url or step.get_attribute("aria-pressed") is not None
+    ready(page, '[data-widget="cell"]')
+
+
+def test_retrain_it_yourself_is_readable_before_python(page, bundled):
+    page.goto(bundled + "retrain-it-yourself/")
+    ready(page, '[data-widget="predictions"]')
+    ready(page, '[data-widget="loss"]')
+    cells = page.locator('[data-widget="pyodide"]')
+    assert cells.count() == 3
+    assert "unrolled_lite" in cells.first.inner_text()
+    requested = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [url for url in requested if "pyodide" in url.split("/")[-1] and url.endswith((".wasm", ".mjs"))]
+
+
+@pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/"])
+def test_articles_fit_a_phone(browser, bundled, slug):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(bundled + slug)
+    for _ in range(20):
+        phone.mouse.wheel(0, 1200)
+        phone.wait_for_timeout(100)
+    phone.wait_for_timeout(1500)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 390
