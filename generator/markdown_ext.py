@@ -14,6 +14,7 @@ from .directives import REQUIRED, Block, load_all
 from precompute.errors import UnrolledError
 
 OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
+CODE_FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})(?!.*\{)")
 OPTION = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 
 
@@ -29,8 +30,10 @@ class DirectivePreprocessor(Preprocessor):
         while i < len(lines):
             match = OPEN.match(lines[i])
             if not match:
-                out.append(lines[i])
-                i += 1
+                code = CODE_FENCE.match(lines[i])
+                end = self.code_block_end(lines, i, code["fence"]) if code else i
+                out.extend(lines[i:end + 1])  # an ordinary code block: directives shown inside stay text
+                i = end + 1
                 continue
             line_no = self.ctx.body_line(i)
             fence = match["fence"]
@@ -52,6 +55,15 @@ class DirectivePreprocessor(Preprocessor):
             out.extend(["", self.md.htmlStash.store(html), ""])
             i = end + 1
         return out
+
+    @staticmethod
+    def code_block_end(lines: list[str], start: int, fence: str) -> int:
+        """Index of the line closing the code block opened at `start` (same character, at least as long)."""
+        for j in range(start + 1, len(lines)):
+            stripped = lines[j].strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                return j
+        return len(lines) - 1
 
     def parse_block(self, directive, inner: list[str], open_index: int) -> Block:
         block = Block(directive.name, {}, "", self.ctx.source, self.ctx.body_line(open_index),

@@ -80,3 +80,10 @@ def test_project_templates_override_the_theme(tmp_path):
     html = files["a/index.html"].decode()
     assert '<div class="custom">A</div>' in html and "<p>Hello.</p>" in html
     assert 'class="site-header"' in html  # the base template still comes from the theme
+
+
+def test_directives_shown_inside_code_examples_stay_text(tmp_path):
+    body = "````markdown\n```{predictions}\nrun: nowhere\n```\n````\n\n~~~\n```{nope}\n~~~\n"
+    _, files = build_article(tmp_path, HEAD + body)
+    html = files["a/index.html"].decode()
+    assert "{predictions}" in html and "run: nowhere" in html and "{nope}" in html and "data-widget" not in html
