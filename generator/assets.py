@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import SITE_SOURCES
 
 HASHED_DIRS = ("css", "js")
+DEV_ONLY = "js/dev/"  # the dev server's live-reload client, served from source by `unrolled serve` only
 
 
 def short_hash(data: bytes) -> str:
@@ -36,9 +37,9 @@ def collect(root: Path = SITE_SOURCES) -> Assets:
     assets = Assets()
     for folder in HASHED_DIRS:
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in {".js", ".css", ".svg"}:
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and path.suffix in {".js", ".css", ".svg"} and not rel.startswith(DEV_ONLY):
                 data = path.read_bytes()
-                rel = path.relative_to(root).as_posix()
                 out = f"assets/{path.relative_to(root).with_suffix('').as_posix()}.{short_hash(data)}{path.suffix}"
                 assets.files[out] = data
                 assets.urls[rel] = out

@@ -50,18 +50,50 @@ def _build(args, project) -> int:
 
 
 def _serve(args, project) -> int:
+    """Build, then serve with live reload and incremental rebuilds; `--no-build` serves the site as it is.
+
+    A failed build never stops the server: the error is printed here and shown over the open pages.
+    """
     from .serve import make_server, url_of
 
-    if not args.no_build:
-        _build(args, project)
-    server = make_server(project.out_dir, args.port, verbose=args.verbose)
-    print(f"serving {project.out_dir} at {url_of(server)}  (Ctrl-C to stop)", flush=True)
+    dev = None
+    if args.no_build:
+        server = make_server(project.out_dir, args.port, verbose=args.verbose)
+    else:
+        from .devserver import DevServer
+
+        dev = DevServer(project, frozen=args.frozen, jobs=args.jobs, show_progress=not args.quiet, poll=args.poll)
+        dev.initial_build()
+        server = dev.make_server(args.port, verbose=args.verbose)
+        dev.start_watching()
+    live = ", live reload" if dev else ""
+    print(f"serving {project.out_dir} at {url_of(server)}  (Ctrl-C to stop{live})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        if dev is not None:
+            dev.close()
         server.server_close()
+    return 0
+
+
+def _new(args, project) -> int:
+    from .scaffold import new_article
+
+    folder = new_article(project, args.name)
+    print(f"created {folder.relative_to(project.root)}/index.md and runs.toml; "
+          "run `unrolled serve` to see it")
+    return 0
+
+
+def _vendor_pyodide(args, project) -> int:
+    from .vendor import vendor_pyodide
+
+    done = vendor_pyodide(project, args.dist, tuple(args.package))
+    print(f"vendored the Pyodide core and {len(done['packages'])} packages ({', '.join(done['packages'])}) into "
+          f"{done['folder']} ({done['bytes'] / 1e6:.1f} MB); cells now load packages from the site itself")
     return 0
 
 
@@ -87,6 +119,10 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--report", action="store_true", help="print each page's weight (HTML, CSS, JS, data)")
     bld.set_defaults(func=_build)
 
+    new = sub.add_parser("new", help="scaffold an article with a run spec and an example of every directive")
+    new.add_argument("name", help="the article's folder name and URL slug, e.g. gates-explained")
+    new.set_defaults(func=_new)
+
     srv = sub.add_parser("serve", help="build, then serve the site on 127.0.0.1")
     srv.add_argument("--port", type=int, default=8000, help="first port to try (default: 8000)")
     srv.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
@@ -94,7 +130,16 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
     srv.add_argument("--quiet", action="store_true", help="no progress bars")
     srv.add_argument("--verbose", action="store_true", help="log every request")
+    srv.add_argument("--poll", type=float, default=0.05, metavar="SECONDS",
+                     help="how often to look for changed sources (default: 0.05)")
     srv.set_defaults(func=_serve)
+
+    ven = sub.add_parser("vendor-pyodide", help="copy Pyodide's core, NumPy and the cells' packages from a full "
+                         "Pyodide distribution into the project, so its site needs no network")
+    ven.add_argument("--dist", required=True, metavar="PATH", help="folder of a full Pyodide 0.29.5 distribution")
+    ven.add_argument("--package", action="append", default=[], metavar="NAME",
+                     help="another package to vendor (repeatable; numpy and the cells' `packages` always are)")
+    ven.set_defaults(func=_vendor_pyodide)
     return top
 
 

@@ -1,12 +1,16 @@
 """`unrolled serve`: the built site on 127.0.0.1 only, with cross-origin isolation headers.
 
 COOP/COEP make the page cross-origin isolated, which lets a Python cell be interrupted through a
-SharedArrayBuffer instead of killing its worker.
+SharedArrayBuffer instead of killing its worker. Only files inside the site folder are served: any
+request path that resolves (after percent-decoding, `..`, symlinks) outside it gets a 404.
+The dev server (live reload, incremental rebuilds) is `generator.devserver`, built on `SiteHandler`.
 """
 from __future__ import annotations
 
 import errno
 import functools
+import os
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,22 +28,47 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def inside_root(self, path: str) -> bool:
+        """`translate_path` already drops `..`; this also refuses NUL bytes and symlinks leading out."""
+        if "\x00" in path:
+            return False
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(path)
+        return real == root or real.startswith(root + os.sep)
+
+    def send_head(self):
+        if not self.inside_root(self.translate_path(self.path)):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        return super().send_head()
+
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
 
 
-def make_server(directory: Path, port: int = 8000, *, tries: int = 20, verbose: bool = False) -> ThreadingHTTPServer:
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64  # a page opening many data files at once should not wait on the backlog
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that hung up is no error
+            super().handle_error(request, client_address)
+
+
+def make_server(directory: Path, port: int = 8000, *, tries: int = 20, verbose: bool = False,
+                handler_class: type[SiteHandler] = SiteHandler) -> ThreadingHTTPServer:
     """Bind 127.0.0.1 on `port`, or the next free one (port 0 = any free port)."""
-    handler = functools.partial(SiteHandler, directory=str(directory))
+    handler = functools.partial(handler_class, directory=str(directory))
     for candidate in ([0] if port == 0 else range(port, port + tries)):
         try:
-            server = ThreadingHTTPServer((HOST, candidate), handler)
+            server = SiteServer((HOST, candidate), handler)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
             continue
-        server.daemon_threads = True
         server.verbose = verbose
         return server
     raise OSError(f"no free port in {port}..{port + tries - 1} on {HOST}")

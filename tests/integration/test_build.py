@@ -123,3 +123,9 @@ def test_parallel_build_equals_serial_build(tmp_path):
     serial = SiteBuild(project, jobs=1, show_progress=False).run()
     parallel = SiteBuild(project, jobs=2, show_progress=False).run()
     assert serial.keys() == parallel.keys() and all(serial[k] == parallel[k] for k in serial)
+
+
+def test_built_site_carries_no_dev_server_code(built_project):
+    html = (built_project.out_dir / PAGE).read_text()
+    assert "livereload" not in html and "__unrolled" not in html
+    assert not list(built_project.out_dir.rglob("*livereload*"))
