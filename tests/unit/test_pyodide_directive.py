@@ -1,6 +1,7 @@
 """{pyodide} cells at build time: option errors, the static first frame, the runtime files, the site's
 Python zip (byte-identical across builds), `unrolled vendor-pyodide`, and the `unrolled_page` module."""
 import asyncio
+import concurrent.futures
 import hashlib
 import html
 import io
@@ -210,7 +211,10 @@ def test_vendor_pyodide_refuses_damaged_or_missing_distributions(tmp_path):
 def run_cell(code, cell="c", drives=("w1",)):
     from unrolled_page import _runner
 
-    return json.loads(asyncio.run(_runner.run(cell, f"<cell-{cell}>", code, json.dumps(list(drives)))))
+    # a thread of its own: browser tests leave Playwright's event loop running in this one
+    coro = _runner.run(cell, f"<cell-{cell}>", code, json.dumps(list(drives)))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return json.loads(pool.submit(asyncio.run, coro).result())
 
 
 def test_publish_converts_numpy_and_checks_drives():
