@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 from pathlib import Path
 
 from markdown.extensions import Extension
@@ -25,12 +26,10 @@ class Bibliography:
         self.entries = {}
         self.order: list[str] = []
         if path is not None:
-            from pybtex.database import parse_file
-            from pybtex.scanner import PybtexSyntaxError
-
+            stat = path.stat()
             try:
-                self.entries = parse_file(str(path), "bibtex").entries
-            except (PybtexSyntaxError, Exception) as exc:  # noqa: BLE001 - pybtex raises several kinds
+                self.entries = _parse(str(path), stat.st_mtime_ns, stat.st_size)
+            except Exception as exc:  # noqa: BLE001 - pybtex raises several kinds
                 raise UnrolledError(f"cannot read the bibliography: {exc}", file=path, rule="cite-bibtex",
                                     hint="fix the BibTeX syntax") from None
 
@@ -47,14 +46,30 @@ class Bibliography:
     def html(self) -> str:
         if not self.order:
             return ""
-        from pybtex.backends.html import Backend
         from pybtex.database import BibliographyData
-        from pybtex.style.formatting.plain import Style
 
+        style, backend = _formatter()
         data = BibliographyData({k: self.entries[k] for k in self.order})
-        formatted = {e.key: e.text.render(Backend()) for e in Style().format_entries(data.entries.values())}
+        formatted = {e.key: e.text.render(backend) for e in style.format_entries(data.entries.values())}
         items = "".join(f'<li id="ref-{k}">{formatted[k]}</li>' for k in self.order)
         return f'<section class="references"><h2 id="references">References</h2><ol>{items}</ol></section>'
+
+
+@lru_cache(maxsize=64)
+def _parse(path: str, mtime_ns: int, size: int):
+    """Parsed entries of a .bib file, reused until the file changes (the dev server re-renders often)."""
+    from pybtex.database import parse_file
+
+    return parse_file(path, "bibtex").entries
+
+
+@lru_cache(maxsize=1)
+def _formatter():
+    """pybtex's plain style and HTML backend: created once, since each creation scans plugin entry points."""
+    from pybtex.backends.html import Backend
+    from pybtex.style.formatting.plain import Style
+
+    return Style(), Backend()
 
 
 class CitationProcessor(InlineProcessor):
