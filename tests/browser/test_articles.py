@@ -40,6 +40,8 @@ def test_front_page_lists_the_articles(page, bundled):
 
 def test_how_a_recurrent_network_learns(page, bundled):
     page.goto(bundled + "how-rnns-learn/")
+    page.get_by_role("dialog", name="The input").wait_for()  # a first-time reader is offered the tour
+    page.get_by_role("button", name="Skip tour").click()
     network = ready(page, '[data-widget="network"]')
     at_epoch = "e => new URLSearchParams(location.search).get('epoch') === e"
     for epoch in ("1", "2"):  # each step plays the forward, validation and backward phases first
