@@ -102,3 +102,18 @@ def test_articles_fit_a_phone(browser, bundled, slug):
     width = phone.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 390
+
+
+@pytest.mark.parametrize("slug", ["", "how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/"])
+def test_pages_have_no_serious_accessibility_violations(page, bundled, slug):
+    page.goto(bundled + slug)
+    if page.locator(".tour-dialog").count():
+        page.get_by_role("button", name="Skip tour").click()
+    for figure in page.locator("[data-widget]").all():  # every widget live, not just its first frame
+        figure.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.querySelectorAll('[data-widget]')].every(f => f.dataset.state === 'ready')")
+    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious

@@ -94,6 +94,17 @@ function decodeSnapshot(s, kind) {
   return out;
 }
 
+/** A long equation scrolls sideways inside its line; keyboard users can then reach and scroll it too. */
+function keyboardScrollable(items) {
+  for (const item of items) {
+    if (item.scrollWidth > item.clientWidth + 1) {
+      item.tabIndex = 0;
+    } else {
+      item.removeAttribute('tabindex');
+    }
+  }
+}
+
 export default function cell(state, element) {
   let data = state.data;
   let dia = data.diagram;
@@ -250,6 +261,7 @@ export default function cell(state, element) {
       }
       return li;
     }));
+    requestAnimationFrame(() => keyboardScrollable(equationList.children));
     note.innerHTML = dia.notes[view.phase];
     expander?.adopt();
   }
