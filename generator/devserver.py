@@ -33,6 +33,7 @@ Pieces, all standard library:
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -586,10 +587,15 @@ class DevServer:
             client.put(message)
 
     def stream(self, handler: "DevHandler") -> None:
+        """Events for one open page. `hello` says whether that page's own bytes changed since it was
+        served (`stale`), so a rebuild of another page in between never reloads it."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(handler.path).query)
+        page, version = query.get("page", [""])[0], query.get("version", [""])[0]
         client: queue.SimpleQueue = queue.SimpleQueue()
         with self._lock:
             self._clients.add(client)
-            hello = _event("hello", {"build": self.build_id, "error": self.error})
+            stale = page_version(handler, page) != version
+            hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale})
         try:
             handler.send_response(HTTPStatus.OK)
             handler.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -611,9 +617,24 @@ class DevServer:
             handler.close_connection = True
 
     def inject(self, html: bytes, build_id: str) -> bytes:
-        tag = f'<script src="{CLIENT_PATH}" data-build="{build_id}"></script>\n'.encode()
+        version = hashlib.sha256(html).hexdigest()[:16]
+        tag = f'<script src="{CLIENT_PATH}" data-build="{build_id}" data-version="{version}"></script>\n'.encode()
         at = html.lower().rfind(b"</body>")
         return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def page_version(handler: "SiteHandler", page: str) -> str | None:
+    """Hash of the page file as it is on disk now (None when it does not exist)."""
+    path = handler.translate_path(page or "/")
+    if page.endswith("/") or os.path.isdir(path):
+        path = os.path.join(path, "index.html")
+    if not handler.inside_root(path):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()[:16]
+    except OSError:
+        return None
 
 
 class DevHandler(SiteHandler):

@@ -132,9 +132,9 @@ def raw_request(url: str, target: str) -> tuple[int, bytes]:
 class EventReader:
     """Reads /__unrolled/events in a thread; `next(name)` returns the next event of that name."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, query: str = ""):
         self.events: queue.Queue = queue.Queue()
-        self.response = urllib.request.urlopen(url + "__unrolled/events", timeout=60)
+        self.response = urllib.request.urlopen(url + "__unrolled/events" + query, timeout=60)
         self.headers = dict(self.response.headers)
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -315,7 +315,7 @@ def test_served_pages_carry_the_client_and_built_files_do_not(tmp_path):
         out = dev.project.out_dir
         status, headers, body = get(url + "alpha/")
         on_disk = (out / "alpha" / "index.html").read_bytes()
-        tag = re.search(rb'<script src="/__unrolled/livereload\.js" data-build="[\w.]+"></script>\n', body).group(0)
+        tag = re.search(rb'<script src="/__unrolled/livereload\.js" data-build="[\w.]+" data-version="[0-9a-f]{16}"></script>\n', body).group(0)
         assert body.replace(tag, b"") == on_disk and body.endswith(tag + b"</body>\n</html>\n")
         assert headers["Content-Length"] == str(len(body))
         assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
@@ -330,11 +330,15 @@ def test_served_pages_carry_the_client_and_built_files_do_not(tmp_path):
         css = next(p for p in out.rglob("*.css"))
         assert get(url + css.relative_to(out).as_posix())[2] == css.read_bytes()
 
-        events = EventReader(url)
+        version = re.search(rb'data-version="([0-9a-f]{16})"', tag).group(1).decode()
+        outdated = EventReader(url, "?page=/alpha/&version=0000000000000000")
+        assert outdated.next("hello")["stale"] is True  # that page changed since it was served: reload
+        outdated.close()
+        events = EventReader(url, f"?page=/alpha/&version={version}")
         try:
             assert events.headers["Content-Type"].startswith("text/event-stream")
             assert events.headers["Cross-Origin-Resource-Policy"] == "same-origin"
-            assert events.next("hello") == {"build": dev.build_id, "error": None}
+            assert events.next("hello") == {"build": dev.build_id, "error": None, "stale": False}
         finally:
             events.close()
 

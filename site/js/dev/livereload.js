@@ -6,7 +6,7 @@
 
   const OVERLAY_ID = 'unrolled-dev-overlay';
   const script = document.currentScript;
-  let build = script ? script.dataset.build : '';
+  const version = script ? script.dataset.version : '';
   const placeholder = document.body !== null && document.body.hasAttribute('data-unrolled-placeholder');
   let here = location.pathname.replace(/index\.html$/, '');
   try {
@@ -87,11 +87,12 @@
     close.focus();
   }
 
-  const events = new EventSource('/__unrolled/events');
+  const query = `page=${encodeURIComponent(location.pathname)}&version=${encodeURIComponent(version)}`;
+  const events = new EventSource(`/__unrolled/events?${query}`);
   events.addEventListener('hello', (event) => {
     const state = JSON.parse(event.data);
     if (state.error) show(state.error);
-    else if (placeholder || state.build !== build) location.reload(); // a build happened since this page was served
+    else if (placeholder || state.stale) location.reload(); // this page changed since it was served
     else hide();
   });
   events.addEventListener('reload', (event) => {
@@ -101,7 +102,6 @@
       location.reload();
       return;
     }
-    build = info.build;
     hide();
   });
   events.addEventListener('builderror', (event) => show(JSON.parse(event.data)));
