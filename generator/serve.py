@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import errno
 import functools
+import gzip
 import os
+import urllib.parse
 from http import HTTPStatus
+from io import BytesIO
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -37,14 +40,43 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return real == root or real.startswith(root + os.sep)
 
     def send_head(self):
-        if not self.inside_root(self.translate_path(self.path)):
+        path = self.translate_path(self.path)
+        if not self.inside_root(path):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
+        if os.path.isdir(path):
+            if not urllib.parse.urlsplit(self.path).path.endswith("/"):
+                return super().send_head()  # redirects to the folder's slash form
+            path = os.path.join(path, "index.html")
+        if path.endswith(COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", "") and os.path.isfile(path):
+            return self.send_gzipped(path)
         return super().send_head()
+
+    def send_gzipped(self, path: str):
+        """Text files go out gzip-compressed, as any real host would send them."""
+        stat = os.stat(path)
+        body = _gzipped(path, stat.st_mtime_ns, stat.st_size)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return BytesIO(body)
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
+
+
+COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".svg")
+
+
+@functools.lru_cache(maxsize=256)
+def _gzipped(path: str, mtime_ns: int, size: int) -> bytes:
+    """Compressed once per file version (the key changes when the file does)."""
+    with open(path, "rb") as fh:
+        return gzip.compress(fh.read(), compresslevel=6, mtime=0)
 
 
 class SiteServer(ThreadingHTTPServer):

@@ -313,7 +313,7 @@ def test_events_for_live_training_and_the_cell_view(page, grid_site):
         document.addEventListener('network-control', (e) => window.events.push({type: e.type, ...e.detail}));
     });""")
     open_page(page, base)
-    page.get_by_role("button", name="Layer 1: LSTM, 4 units. Open the cell view").click()
+    page.get_by_role("button", name="Layer 1 LSTM · 4 units, open the cell view").click()
     page.get_by_role("slider", name="Learning rate").focus()
     page.keyboard.press("ArrowRight")
     page.get_by_role("button", name="Step").click()
@@ -336,14 +336,14 @@ def test_layer_opens_the_real_cell_view_of_the_same_run(page, grid_site):
     assert page.locator(f"{FIG} button.net-layer-body").count() == 0  # lr-good has no {cell} on this page
     page.get_by_role("button", name="Add a layer after layer 1").click()
     assert page.locator(FIG).get_attribute("data-run") == "layers-2"
-    layer = page.get_by_role("button", name="Layer 2: LSTM, 4 units. Open the cell view")
+    layer = page.get_by_role("button", name="Layer 2 LSTM · 4 units, open the cell view")
     layer.click()
     dialog = page.locator('[data-widget="cell"] dialog[open], [data-widget="cell"] [role=dialog]:visible').first
     dialog.wait_for(state="visible")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
-        "Layer 2: LSTM, 4 units. Open the cell view"
+        "Layer 2 LSTM · 4 units, open the cell view"
 
 
 def test_controller_update_accepts_streamed_runs(page, grid_site):

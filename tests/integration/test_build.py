@@ -129,3 +129,16 @@ def test_built_site_carries_no_dev_server_code(built_project):
     html = (built_project.out_dir / PAGE).read_text()
     assert "livereload" not in html and "__unrolled" not in html
     assert not list(built_project.out_dir.rglob("*livereload*"))
+
+
+def test_server_compresses_text_for_clients_that_accept_gzip(site_server, built_project):
+    import gzip as gz
+
+    request = urllib.request.Request(site_server + "slice/", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gz.decompress(response.read()) == (built_project.out_dir / PAGE).read_bytes()
+    with urllib.request.urlopen(site_server + "slice/", timeout=10) as response:  # no Accept-Encoding
+        assert response.headers["Content-Encoding"] is None and b"data-widget" in response.read()
+    with urllib.request.urlopen(site_server + "slice", timeout=10) as response:  # folder without slash
+        assert response.url.endswith("/slice/")

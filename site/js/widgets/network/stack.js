@@ -61,7 +61,7 @@ export function renderStack({ layers, cell, hidden, add, remove, open }) {
     layer.dataset.layer = String(k);
     layer.style.setProperty('--i', k);
     layer.style.setProperty('--r', layers - 1 - k);
-    const body = open ? button('net-layer-body', '', `Layer ${k + 1}: ${cell.toUpperCase()}, ${hidden} units. Open the cell view`, `layer-${k}`)
+    const body = open ? button('net-layer-body', '', `Layer ${k + 1} ${cell.toUpperCase()} · ${hidden} units, open the cell view`, `layer-${k}`)
       : document.createElement('div');
     if (!open) body.className = 'net-layer-body';
     const name = document.createElement('span');

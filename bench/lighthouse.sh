@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Lighthouse 12 on the bundled pages: performance and accessibility scores, and the bytes a page load
+# transfers (widgets further down load as the reader scrolls, so they are not part of it).
+# Goals: performance >= 0.95, accessibility = 1.0, page weight <= 250 KB before any Python.
+# Lighthouse comes from npm at run time (npx), outside the lockfile: it is a measuring tool, not a dependency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OMP_NUM_THREADS=1
+.venv/bin/unrolled build --quiet
+port=8799
+.venv/bin/python -c "
+from generator.serve import make_server
+s = make_server('_site', $port, tries=1); s.serve_forever()" &
+server=$!
+trap 'kill $server' EXIT
+sleep 1
+out=$(mktemp -d)
+for page in "" how-rnns-learn/ where-the-gradient-goes/ retrain-it-yourself/; do
+  CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.8.2 "http://127.0.0.1:$port/$page" --quiet \
+    --only-categories=performance,accessibility --output=json --output-path="$out/report.json" \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic" >/dev/null 2>&1
+  .venv/bin/python - "$out/report.json" "${page:-index}" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c, a = r["categories"], r["audits"]
+kb = a["total-byte-weight"]["numericValue"] / 1024
+print(f"{sys.argv[2]:28} performance {c['performance']['score']:.2f}  accessibility {c['accessibility']['score']:.2f}"
+      f"  transferred {kb:6.1f} KB  FCP {a['first-contentful-paint']['displayValue']}  LCP {a['largest-contentful-paint']['displayValue']}")
+PY
+done
