@@ -421,3 +421,24 @@ def test_narrow_screen_stacks_the_columns(browser, grid_site):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
     assert errors == []
+
+
+def test_a_live_trainer_can_take_over_the_controls(page, grid_site):
+    """A listener that cancels `network-control` (as a Python cell's on_control handler does) takes over
+    Play, Step and Reset: the widget stands back instead of moving through precomputed snapshots."""
+    project, base = grid_site
+    open_page(page, base)
+    page.evaluate("""() => {
+      window.actions = [];
+      document.querySelector('#w1-network').addEventListener('network-control', (e) => {
+        window.actions.push(e.detail.action);
+        if (e.cancelable) e.preventDefault();
+      });
+    }""")
+    epoch = page.locator(FIG).get_attribute("data-epoch")
+    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.actions") == ["step", "play"]
+    assert page.locator(FIG).get_attribute("data-epoch") == epoch
+    assert page.locator(FIG).get_attribute("data-playing") != "true"

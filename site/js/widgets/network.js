@@ -22,7 +22,9 @@
 //    detail {action: 'play' | 'pause' | 'step' | 'reset' | 'settings', settings: {dataset, cell, layers,
 //    hidden, lr, batch, noise}, run: name or null (no precomputed run), epoch}. A live trainer listens to
 //    it (e.g. to start an in-browser run for settings without a precomputed run) and pushes data back
-//    through the controller's `update`.
+//    through the controller's `update`. The event is cancelable: a listener that calls preventDefault()
+//    on play, step or reset (a Python cell's on_control handler does) takes that action over, and the
+//    widget does not move through its precomputed snapshots.
 //  - `cell-open` on the page's {cell} figure for the same run (a [data-widget="cell"] figure whose
 //    data-run, or data-options `run`/`runs`, names it) when the reader clicks a layer:
 //    detail {layer: 0-based layer index, step: the page store's `step` or 0, run, epoch, source: the
@@ -279,8 +281,10 @@ export default function network(state, element) {
   const snap = () => current.snaps[snapIndex];
   const lastIndex = () => current.snaps.length - 1;
   const announce = (text) => { live.textContent = text; };
+  // Returns false when a listener (e.g. a Python cell's on_control handler) took the action over.
   const emit = (action) => element.dispatchEvent(new CustomEvent('network-control', {
     bubbles: true,
+    cancelable: true,
     detail: {
       action, settings: grid.normalise(settings), run: missing ? null : current.run, epoch: missing ? null : snap().epoch,
     },
@@ -550,20 +554,19 @@ export default function network(state, element) {
       return;
     }
     cancel();
-    emit('play');
-    play();
+    if (emit('play')) play();
+    else announce('Training runs in the page\'s Python cell.');
   });
   stepButton.addEventListener('click', () => {
     if (isDisabled(stepButton)) return;
-    emit('step');
-    step();
+    if (emit('step')) step();
   });
   resetButton.addEventListener('click', () => {
     if (isDisabled(resetButton)) return;
     cancel();
+    if (!emit('reset')) return;
     showSnapshot(0);
     announce(`Reset to epoch ${snap().epoch}.`);
-    emit('reset');
   });
 
   // -- linked views and the URL ------------------------------------------------------------------
