@@ -103,47 +103,43 @@ def step_losses(model: SequenceModel, task, x: np.ndarray, y: np.ndarray) -> np.
     return ((out[:, 0] - torch.as_tensor(y, dtype=torch.float64)) ** 2).numpy()
 
 
-def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
-    from .itemized import itemized_gradients
-
+def _traced_document(kind: str, spec, task, result: TrainResult, prov: dict, per_sequence) -> dict:
+    """Per snapshot, per traced sequence: its header, per-step losses and what `per_sequence` adds."""
     seqs = traced_sequences(spec, task)
     snaps = []
     for epoch in sorted(result.snapshots):
         model = model_at(result, epoch, torch.float64)
-        entries = []
-        for x, y in seqs:
-            grads = itemized_gradients(model, x, y, task.loss)
-            layers = [{**{g: arrays.encode(grads["G"][k][g], "float64") for g in ("ih", "hh", "all")},
-                       "H": arrays.encode(grads["H"][k], "float64")} for k in range(spec.layers)]
-            entries.append({**_sequence_header(task, x, y),
-                            "loss": arrays.encode(step_losses(model, task, x, y), "float64"), "layers": layers})
+        entries = [{**_sequence_header(task, x, y), "loss": arrays.encode(step_losses(model, task, x, y), "float64"),
+                    **per_sequence(model, x, y)} for x, y in seqs]
         snaps.append({"epoch": epoch, "sequences": entries})
     body = {"kind": task.kind, "cell": spec.cell, "snapshots": snaps}
     if task.kind == "text":
         body["vocab"] = task.vocab
-    return document("itemized-gradients", spec.name, prov, **body)
+    return document(kind, spec.name, prov, **body)
+
+
+def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    from .itemized import itemized_gradients
+
+    def layers(model, x, y):
+        grads = itemized_gradients(model, x, y, task.loss)
+        return {"layers": [{**{g: arrays.encode(grads["G"][k][g], "float64") for g in ("ih", "hh", "all")},
+                            "H": arrays.encode(grads["H"][k], "float64")} for k in range(spec.layers)]}
+
+    return _traced_document("itemized-gradients", spec, task, result, prov, layers)
 
 
 def cell_trace_document(spec, task, result: TrainResult, prov: dict) -> dict:
     from .celltrace import cell_trace
 
-    seqs = traced_sequences(spec, task)
-    snaps = []
-    for epoch in sorted(result.snapshots):
-        model = model_at(result, epoch, torch.float64)
-        entries = []
-        for x, y in seqs:
-            layers = [{key: arrays.encode(value, "float64") for key, value in sorted(layer.items())}
-                      for layer in cell_trace(model, x, y, task.loss)]
-            with torch.no_grad():
-                out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0].numpy()
-            entries.append({**_sequence_header(task, x, y), "output": arrays.encode(out, "float64"),
-                            "loss": arrays.encode(step_losses(model, task, x, y), "float64"), "layers": layers})
-        snaps.append({"epoch": epoch, "sequences": entries})
-    body = {"kind": task.kind, "cell": spec.cell, "snapshots": snaps}
-    if task.kind == "text":
-        body["vocab"] = task.vocab
-    return document("cell-trace", spec.name, prov, **body)
+    def layers(model, x, y):
+        with torch.no_grad():
+            out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0].numpy()
+        return {"output": arrays.encode(out, "float64"),
+                "layers": [{key: arrays.encode(value, "float64") for key, value in sorted(layer.items())}
+                           for layer in cell_trace(model, x, y, task.loss)]}
+
+    return _traced_document("cell-trace", spec, task, result, prov, layers)
 
 
 def all_documents(spec, task, result: TrainResult, prov: dict) -> dict[str, dict]:
