@@ -7,12 +7,14 @@ import {
   MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
 
-function series(snap) {
+/** One snapshot of a predictions payload with its arrays decoded (the {network} widget uses it too). */
+export function series(snap) {
   const s = {
     epoch: snap.epoch,
     input: decode(snap.input),
     target: decode(snap.target),
     prediction: decode(snap.prediction),
+    error: snap.error ? decode(snap.error) : null,
   };
   if (snap.rollout) {
     s.rollout = decode(snap.rollout.prediction);

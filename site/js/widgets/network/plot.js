@@ -3,27 +3,14 @@
 // state), target, prediction, error bars, and the autoregressive roll-out after the window. One scale
 // per run (over all its snapshots), so playing through epochs never rescales the plot.
 import { charLabel } from 'unrolled/lib/chars.js';
-import { decode } from 'unrolled/lib/arrays.js';
+import { series as snapshotSeries } from 'unrolled/widgets/predictions.js';
 import {
   MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
 
 /** Decoded snapshots of one run entry of the payload. */
 export function series(entry) {
-  return entry.snapshots.map((snap) => {
-    const s = {
-      epoch: snap.epoch,
-      input: decode(snap.input),
-      target: decode(snap.target),
-      prediction: decode(snap.prediction),
-      error: decode(snap.error),
-    };
-    if (snap.rollout) {
-      s.rollout = decode(snap.rollout.prediction);
-      s.rolloutTarget = decode(snap.rollout.target);
-    }
-    return s;
-  });
+  return entry.snapshots.map(snapshotSeries);
 }
 
 export function mse(s) {
