@@ -91,7 +91,7 @@ def test_build_error_overlay_appears_and_the_fix_clears_it(dev_site, page):
 
 def test_overlay_has_no_accessibility_violations(dev_site, page):
     if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
+        pytest.fail("axe-core is missing: run scripts/setup (it runs npm ci)")
     root, dev, url = dev_site
     page.goto(url + "alpha/")
     assert not edit(dev, alpha(root), BROKEN).ok
