@@ -32,7 +32,8 @@ function scaleFor(data, snaps, current) {
   return new Scale([start, start + step * (window + steps)], valueDomain(...all));
 }
 
-function draw(data, snaps, index, id) {
+/** The plot of snapshot `index` (the {network} widget draws its prediction plot with it too). */
+export function draw(data, snaps, index, id) {
   const s = snaps[index];
   const { start, step } = data.x;
   const n = s.input.length;

@@ -3,9 +3,9 @@
 // state), target, prediction, error bars, and the autoregressive roll-out after the window. One scale
 // per run (over all its snapshots), so playing through epochs never rescales the plot.
 import { charLabel } from 'unrolled/lib/chars.js';
-import { series as snapshotSeries } from 'unrolled/widgets/predictions.js';
+import { draw, series as snapshotSeries } from 'unrolled/widgets/predictions.js';
 import {
-  MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
+  MARGIN, HEIGHT, Scale, el,
 } from 'unrolled/lib/plot.js';
 
 /** Decoded snapshots of one run entry of the payload. */
@@ -19,61 +19,37 @@ export function mse(s) {
   return total / s.prediction.length;
 }
 
-function scaleFor(entry, snaps, current) {
-  const { start, step } = entry.x;
-  const window = current.input.length;
-  const steps = current.rollout ? current.rollout.length : 0;
-  const all = [...snaps.map((s) => s.input), ...snaps.map((s) => s.prediction), current.target];
-  for (const s of snaps) if (s.rollout) all.push(s.rollout, s.rolloutTarget);
-  return new Scale([start, start + step * (window + steps)], valueDomain(...all));
-}
-
-/** The function plot of snapshot `index` (role=img with title and description). */
+/**
+ * The function plot of snapshot `index`: the {predictions} plot plus the network view's scan box (which
+ * sweeps over the window in the forward phase) and labels for the window and the roll-out.
+ */
 export function functionPlot(entry, snaps, index, id) {
+  const root = draw(entry, snaps, index, id);
+  root.classList.add('net-plot');
+  const scale = new Scale([Number(root.dataset.x0), Number(root.dataset.x1)],
+    [Number(root.dataset.y0), Number(root.dataset.y1)]);
   const s = snaps[index];
   const { start, step } = entry.x;
   const n = s.input.length;
-  const xIn = Array.from({ length: n }, (_, i) => start + step * i);
-  const xOut = xIn.map((x) => x + step);
-  const scale = scaleFor(entry, snaps, s);
-  const root = svg(scale, {
-    id,
-    title: `Predictions of run ${entry.run} after epoch ${s.epoch}`,
-    desc: `${n} input values, the next value predicted at each step (mean squared error ${mse(s).toFixed(4)})`
-      + (s.rollout ? ', then an autoregressive roll-out' : ''),
-  });
-  root.classList.add('net-plot');
   const top = MARGIN.top;
   const height = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x0 = scale.x(xIn[0]);
-  const x1 = scale.x(xIn[n - 1]);
-  root.append(yAxis(scale));
-  root.append(el('rect', {
-    class: 'window', x: x0.toFixed(2), y: top, width: (x1 - x0).toFixed(2), height,
-  }));
-  // The scan box: during the forward phase it sweeps over the window, one input at a time.
+  const x0 = scale.x(start);
+  const x1 = scale.x(start + step * (n - 1));
   const box = el('rect', {
     class: 'scan', x: (x0 - 4).toFixed(2), y: top, width: 8, height, 'aria-hidden': 'true',
   });
   box.style.setProperty('--scan-distance', `${(x1 - x0).toFixed(2)}px`);
-  root.append(box);
-  root.append(el('text', { class: 'window-label', x: (x0 + 4).toFixed(2), y: top + 12, 'aria-hidden': 'true' },
-    'window'));
-  const errors = el('g', { class: 'errors' });
-  xOut.forEach((x, i) => errors.append(el('line', {
-    x1: scale.x(x).toFixed(2), x2: scale.x(x).toFixed(2),
-    y1: scale.y(s.target[i]).toFixed(2), y2: scale.y(s.prediction[i]).toFixed(2),
-  })));
-  root.append(errors, polyline(scale, 'input', xIn, s.input), polyline(scale, 'target', xOut, s.target),
-    polyline(scale, 'prediction', xOut, s.prediction));
-  if (s.rollout) {
-    const xEnd = scale.x(xOut[n - 1]).toFixed(2);
-    root.append(el('line', { class: 'separator', x1: xEnd, x2: xEnd, y1: top, y2: top + height, 'aria-hidden': 'true' }));
-    root.append(el('text', {
-      class: 'window-label', x: (Number(xEnd) + 4).toFixed(2), y: top + 12, 'aria-hidden': 'true',
-    }, 'roll-out'));
-    const xRoll = Array.from(s.rollout, (_, j) => start + step * (n + 1 + j));
-    root.append(polyline(scale, 'rollout-target', xRoll, s.rolloutTarget), polyline(scale, 'rollout', xRoll, s.rollout));
+  root.querySelector('rect.window').after(box, el('text', {
+    class: 'window-label', x: (x0 + 4).toFixed(2), y: top + 12, 'aria-hidden': 'true',
+  }, 'window'));
+  const rollout = root.querySelector('[data-series="rollout-target"]');
+  if (rollout) {
+    const xEnd = scale.x(start + step * n).toFixed(2);
+    rollout.before(
+      el('line', { class: 'separator', x1: xEnd, x2: xEnd, y1: top, y2: top + height, 'aria-hidden': 'true' }),
+      el('text', { class: 'window-label', x: (Number(xEnd) + 4).toFixed(2), y: top + 12, 'aria-hidden': 'true' },
+        'roll-out'),
+    );
   }
   return root;
 }
