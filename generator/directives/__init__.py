@@ -98,6 +98,33 @@ def figure(block: Block, ctx, *, frame: str, caption: str, data: dict | None = N
             f'<figcaption>{caption}</figcaption>{extra}</figure>')
 
 
+def listed_runs(block: Block, names: list[str], option: str = "runs") -> list[str]:
+    """A list of runs must name at least one run, and each run once."""
+    if not names:
+        raise block.error(f"option {option!r} lists no run", rule="option-value", option=option,
+                          hint=f"list run names separated by commas, e.g. `{option}: A, B`")
+    duplicate = next((name for k, name in enumerate(names) if name in names[:k]), None)
+    if duplicate:
+        raise block.error(f"run {duplicate!r} is listed twice in {option!r}", rule="option-value", option=option,
+                          hint="list each run once")
+    return names
+
+
+def run_or_runs(block: Block, purpose: str) -> tuple[list[str], str]:
+    """`run: NAME` or `runs: A, B`, exactly one of them; returns the names and the option that gave them.
+
+    `purpose` finishes the hints, e.g. "to overlay several runs".
+    """
+    run, runs = block.options["run"] or None, block.options["runs"]  # an empty `run:` names no run
+    if run is not None and runs is not None:
+        raise block.error(f"{{{block.name}}} takes either `run` or `runs`, not both", rule="option-conflict",
+                          option="runs", hint=f"use `run: NAME` for one run, or `runs: A, B` {purpose}")
+    if run is None and runs is None:
+        raise block.error(f"{{{block.name}}} needs option 'run' (or 'runs')", rule="option-missing",
+                          hint=f"add a line `run: NAME`, or `runs: A, B` {purpose}")
+    return ([run], "run") if run is not None else (listed_runs(block, runs), "runs")
+
+
 def widget_id(block: Block) -> str:
     return f"w{block.index}-{block.name}"
 

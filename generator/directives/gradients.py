@@ -29,7 +29,7 @@ import numpy as np
 from precompute import arrays
 
 from ..plot import char_label
-from . import Directive, Opt, figure, register, widget_id
+from . import Directive, Opt, figure, register, run_or_runs, widget_id
 
 GROUPS = ("ih", "hh", "all")
 GROUP_NAMES = {"ih": "input weights W_ih", "hh": "recurrent weights W_hh",
@@ -85,28 +85,6 @@ def nice_top(top: float) -> tuple[float, list[float]]:
 
 
 # --- options and references ------------------------------------------------------------------------
-
-def run_names(block) -> tuple[list[str], str]:
-    """The runs the block shows and the option that named them ("run" or "runs")."""
-    run, runs = block.options["run"], block.options["runs"]
-    if run is not None and runs is not None:
-        raise block.error("{gradients} takes either `run` or `runs`, not both", rule="option-conflict",
-                          option="runs", hint="use `run: NAME` for one run, or `runs: A, B, C` to compare runs "
-                          "side by side")
-    if run is None and runs is None:
-        raise block.error("{gradients} needs option 'run' (or 'runs')", rule="option-missing",
-                          hint="add a line `run: NAME`, or `runs: A, B` to compare runs side by side")
-    if run is not None:
-        return [run], "run"
-    if not runs:
-        raise block.error("option 'runs' names no run", rule="option-value", option="runs",
-                          hint="list run names separated by commas, e.g. `runs: grad-rnn, grad-lstm`")
-    duplicate = next((name for k, name in enumerate(runs) if name in runs[:k]), None)
-    if duplicate:
-        raise block.error(f"run {duplicate!r} is listed twice in 'runs'", rule="option-value", option="runs",
-                          hint="list each run once")
-    return runs, "runs"
-
 
 def load_runs(block, ctx, names: list[str], option: str) -> list[dict]:
     docs = []
@@ -299,7 +277,7 @@ def panel_payload(doc: dict, sequence: int) -> dict:
 
 
 def render(block, ctx) -> str:
-    names, option = run_names(block)
+    names, option = run_or_runs(block, "to compare runs side by side")
     docs = load_runs(block, ctx, names, option)
     sequence, layer, index = check_references(block, docs, option)
     group, scale = block.options["group"], block.options["scale"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from . import Directive, Opt, figure, register, widget_id
+from . import Directive, Opt, figure, register, run_or_runs, widget_id
 
 WIDTH, HEIGHT = 640, 240
 MARGIN = {"left": 54, "right": 14, "top": 12, "bottom": 34}
@@ -105,27 +105,6 @@ def superscript(n: int) -> str:
 
 
 # -- the figure ----------------------------------------------------------------------------------
-def run_names(block) -> list[str]:
-    one, many = block.options["run"], block.options["runs"]
-    if one and many is not None:
-        raise block.error("{loss} takes `run` or `runs`, not both", rule="option-conflict", option="runs",
-                          hint="use `run: NAME` for one run, or `runs: A, B` to overlay several")
-    if not one and many is None:
-        raise block.error("{loss} needs option 'run' (or 'runs')", rule="option-missing",
-                          hint="add a line `run: NAME`, or `runs: A, B` to overlay several runs")
-    names = [one] if one else many
-    if not names:
-        raise block.error("option 'runs' lists no run", rule="option-value", option="runs",
-                          hint="write `runs: A, B` with names of runs in the page's spec files")
-    seen = set()
-    for name in names:
-        if name in seen:
-            raise block.error(f"run {name!r} is listed twice", rule="option-value", option="runs",
-                              hint="list each run once")
-        seen.add(name)
-    return names
-
-
 def check_runs(block, ctx, names: list[str]) -> list[dict]:
     option = "run" if block.options["run"] else "runs"
     docs = []
@@ -238,7 +217,7 @@ def data_table(data: dict) -> str:
 
 
 def render(block, ctx) -> str:
-    names = run_names(block)
+    names, _ = run_or_runs(block, "to overlay several runs")
     docs = check_runs(block, ctx, names)
     data = payload(docs)
     last = max(r["loss"]["epoch"][-1] for r in data["runs"])

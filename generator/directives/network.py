@@ -23,7 +23,7 @@ import numpy as np
 from precompute.spec import FUNCTION_DATASETS
 
 from ..plot import char_label
-from . import REQUIRED, Directive, Opt, figure, register, widget_id
+from . import REQUIRED, Directive, Opt, figure, listed_runs, register, widget_id
 from .predictions import FORMAT, data_table as predictions_table, static_svg as predictions_svg
 
 #: Settings the widget's controls choose between (the grid's dimensions), in display order.
@@ -79,16 +79,8 @@ LOOP = ('<svg class="net-loop" viewBox="0 0 40 32" aria-hidden="true"><path d="M
 
 # -- validation -----------------------------------------------------------------------------------
 def check(block, ctx):
-    names = block.options["runs"]
-    if not names:
-        raise block.error("option 'runs' lists no run", rule="option-value", option="runs",
-                          hint="write `runs: A, B, C` with names of runs in the page's spec files")
-    seen = set()
+    names = listed_runs(block, block.options["runs"])
     for name in names:
-        if name in seen:
-            raise block.error(f"run {name!r} is listed twice in 'runs'", rule="option-value", option="runs",
-                              hint="list each run of the grid once")
-        seen.add(name)
         if name not in ctx.page.specs:
             known = ", ".join(sorted(ctx.page.specs)) or "none (no `runs:` in the front matter)"
             raise block.error(f"unknown run {name!r} in 'runs'", rule="ref-run", option="runs",

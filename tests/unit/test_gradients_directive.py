@@ -79,7 +79,7 @@ def block(**options) -> str:
 @pytest.mark.parametrize("body, rule, line, words, hint_words", [
     (block(run="g", runs="g, k"), "option-conflict", 7, "either `run` or `runs`", "side by side"),
     (block(layer=1), "option-missing", 5, "needs option 'run'", "run: NAME"),
-    (block(runs=""), "option-value", 6, "names no run", "separated by commas"),
+    (block(runs=""), "option-value", 6, "lists no run", "separated by commas"),
     (block(runs="g, k, g"), "option-value", 6, "listed twice", "each run once"),
     ("Text.\n\n" + block(run="nope"), "ref-run", 8, "unknown run 'nope'", "g, h, k"),
     (block(caption="x", runs="g, nope"), "ref-run", 7, "unknown run 'nope'", "g, h, k"),
