@@ -1,5 +1,6 @@
 """Precompute trains real torch models and writes valid, reproducible, cached documents."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -84,29 +85,44 @@ def small_spec(tmp_path, epochs):
     return path
 
 
+def wait_for_epochs(proc, name: str, count: int, deadline: float = 240.0) -> None:
+    """Read the run's progress bar (stderr) until it has trained `count` epochs."""
+    seen, start = b"", time.monotonic()
+    while time.monotonic() - start < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            raise AssertionError(f"precompute ended before epoch {count}: {seen[-500:]!r}")
+        seen += chunk
+        done = [int(n) for n in re.findall(rb"%s:.*?\| *(\d+)/" % name.encode(), seen)]
+        if done and max(done) >= count:
+            return
+    raise AssertionError(f"no progress to epoch {count} in {deadline} s")
+
+
 def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
-    spec_file = small_spec(tmp_path, 400)
-    cache = tmp_path / "cache"
+    spec_file = small_spec(tmp_path, 2000)
+    cache_root = tmp_path / ".cache" / "precompute"
     cmd = [sys.executable, "-m", "generator", "--project", str(tmp_path), "precompute", str(spec_file), "--jobs", "1"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd + ["--quiet"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_epochs(proc, "tiny", 20)  # killed in the middle of training, far from its last epoch
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     (spec,) = load_specs(spec_file)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (entry_dir(cache_root, spec) / "run.json").exists()
     # a crash while writing leaves a private temp dir behind: simulate one from a dead process
-    orphan = tmp_path / ".cache" / "precompute" / "tiny" / ".tmp-0000-999999"
+    orphan = cache_root / "tiny" / ".tmp-0000-999999"
     orphan.mkdir(parents=True)
     (orphan / "run.json").write_text('{"trunc')
-    assert not (entry_dir(tmp_path / ".cache" / "precompute", spec) / "run.json").exists() or proc.returncode == 0
-    done = subprocess.run(cmd + ["--quiet"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd + ["--quiet"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    (final,) = [p for p in (tmp_path / ".cache" / "precompute" / "tiny").iterdir() if not p.name.startswith(".")]
+    (final,) = [p for p in (cache_root / "tiny").iterdir() if not p.name.startswith(".")]
     assert load(final / "run.json")["run"] == "tiny"
     assert sorted(p.name for p in final.iterdir()) == ["cell-trace.json", "itemized-gradients.json", "predictions.json",
                                                      "run.json", "weights.json"]
     assert not orphan.exists()
-    assert not cache.exists()
 
 
 @pytest.mark.parametrize("edit, words", [
