@@ -23,9 +23,9 @@ SCHEMA_DIR = Path(__file__).with_name("schemas")
 SCHEMA_MAJOR = 1
 KINDS = ("run", "predictions", "weights", "itemized-gradients", "cell-trace")
 PACKAGE_DIR = Path(__file__).parent
-# Code whose change alters the numbers: the precompute package and the shared datasets and corpora.
+# Code whose change alters the numbers: the precompute package and the shared datasets, tasks and corpora.
 LITE_DIR = PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite"
-VERSIONED_SOURCES = (PACKAGE_DIR, LITE_DIR / "datasets.py", LITE_DIR / "corpora")
+VERSIONED_SOURCES = (PACKAGE_DIR, LITE_DIR / "datasets.py", LITE_DIR / "tasks.py", LITE_DIR / "corpora")
 
 
 def schema_id(kind: str) -> str:

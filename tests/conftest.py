@@ -4,6 +4,8 @@ Browser pages block every request that leaves 127.0.0.1 and fail the test on any
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import shutil
 import threading
@@ -17,6 +19,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def run_async(coro):
+    """asyncio.run(coro) in a thread of its own: browser tests leave Playwright's event loop running in
+    the main one, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 SLICE = Path(__file__).resolve().parent / "fixtures" / "slice"

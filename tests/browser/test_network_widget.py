@@ -441,4 +441,70 @@ def test_a_live_trainer_can_take_over_the_controls(page, grid_site):
     page.wait_for_timeout(500)
     assert page.evaluate("window.actions") == ["step", "play"]
     assert page.locator(FIG).get_attribute("data-epoch") == epoch
-    assert page.locator(FIG).get_attribute("data-playing") != "true"
+    # a play taken over shows Pause until the trainer says it stopped; Pause goes to the trainer too
+    assert page.locator(FIG).get_attribute("data-playing") == "true"
+    page.get_by_role("button", name="Pause").click()
+    assert page.evaluate("window.actions") == ["step", "play", "pause"]
+    assert page.locator(FIG).get_attribute("data-playing") == "false"
+    assert page.locator(FIG).get_attribute("data-epoch") == epoch
+
+
+def live_entry(page, name, **settings):
+    """The first grid run's payload entry, renamed and with other settings: what a live trainer sends."""
+    entry = page.evaluate("""async () => {
+        const src = document.querySelector('#w1-network').dataset.src;
+        return (await (await fetch(src)).json()).runs[0];
+    }""")
+    entry["run"] = name
+    entry["settings"].update(settings)
+    return entry
+
+
+def publish(page, data):
+    page.evaluate("""async (data) => {
+        const mod = await import(document.querySelector('script[type=module]').src);
+        mod.controllers.get('w1-network').update({data});
+    }""", data)
+
+
+def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_site):
+    """With `data-live="python"` (a cell handles the controls) a missing combination can be played; the
+    trainer's runs stream in, `select: null` leaves the view alone, `playing: false` ends the Pause."""
+    project, base = grid_site
+    open_page(page, base)
+    figure, play = page.locator(FIG), page.locator(f"{FIG} .net-play")
+    page.get_by_role("radio", name="square").check()
+    assert play.get_attribute("aria-disabled") == "true"
+    page.evaluate("""() => {
+      window.events = [];
+      const fig = document.querySelector('#w1-network');
+      fig.addEventListener('network-control', (e) => { window.events.push(e.detail); e.preventDefault(); });
+      fig.dataset.live = 'python';
+    }""")
+    page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'false'")
+    assert "train it here" in page.locator(f"{FIG} .net-missing").text_content()
+    play.click()
+    (event,) = page.evaluate("window.events.filter((e) => e.action === 'play')")
+    assert event["run"] is None and event["settings"]["dataset"] == "square"
+    assert figure.get_attribute("data-playing") == "true" and play.text_content().strip() == "Pause"
+    square = live_entry(page, "yours-1", dataset="square")
+    publish(page, {"runs": [square], "select": "yours-1", "playing": True})
+    assert figure.get_attribute("data-run") == "yours-1" and figure.get_attribute("data-missing") is None
+    assert figure.get_attribute("data-playing") == "true"
+    assert "Run yours-1: square" in page.locator(f"{FIG} .net-summary").text_content()
+    publish(page, {"runs": [square], "select": "yours-1", "playing": False})
+    assert figure.get_attribute("data-playing") == "false" and play.text_content().strip() == "Play"
+    # another missing combination; a late message about yours-1 (select: null) does not pull the view back
+    page.get_by_role("radio", name="composite").check()
+    publish(page, {"runs": [square], "select": None, "playing": False})
+    assert figure.get_attribute("data-missing") == "" and "composite" in page.locator(f"{FIG} .net-summary").text_content()
+    page.get_by_role("radio", name="square").check()  # the trained combination picks the trainer's run
+    assert figure.get_attribute("data-run") == "yours-1"
+    # a live run with a grid run's settings is the one those settings pick from now on
+    publish(page, {"runs": [live_entry(page, "yours-2")], "select": None})
+    page.get_by_role("radio", name="sine").check()
+    assert figure.get_attribute("data-run") == "yours-2"
+    page.evaluate("delete document.querySelector('#w1-network').dataset.live")  # Python went away
+    page.get_by_role("radio", name="composite").check()
+    page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'true'")
+    assert "train it here" not in page.locator(f"{FIG} .net-missing").text_content()

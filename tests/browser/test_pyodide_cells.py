@@ -462,6 +462,72 @@ def test_cell_publishes_to_a_widget_and_hears_its_controls(browser, make_site):
     assert watch.external == [] and watch.errors == [], (watch.external, watch.errors)
 
 
+TRAINER = """---
+title: Trainer
+runs: runs.toml
+---
+
+```{network}
+runs: tiny
+```
+
+```{pyodide}
+id: trainer
+drives: w1-network
+
+import asyncio
+import math
+import unrolled_page
+
+def entry(settings, epochs):
+    xs = [0.2 * i for i in range(5)]
+    snaps = [{"epoch": e, "input": [math.sin(x) for x in xs], "target": [math.sin(x + 0.2) for x in xs],
+              "prediction": [0.1 * e] * 5, "error": [0.1 * e - math.sin(x + 0.2) for x in xs]}
+             for e in range(epochs + 1)]
+    return {"run": "yours-1", "settings": settings, "kind": "function", "x": {"start": 0, "step": 0.2},
+            "loss": {"epoch": list(range(epochs + 1)), "train": [1.0] * (epochs + 1),
+                     "validation": [1.0 / (e + 1) for e in range(epochs + 1)]}, "snapshots": snaps}
+
+@unrolled_page.on_control
+async def control(action, settings, event):
+    print("control", action, event["run"], settings["dataset"])
+    if action != "play":
+        return
+    for epoch in range(1, 4):
+        unrolled_page.publish("w1-network", {"runs": [entry(settings, epoch)], "select": "yours-1", "playing": True})
+        await asyncio.sleep(0.2)
+    unrolled_page.publish("w1-network", {"runs": [entry(settings, 3)], "select": "yours-1", "playing": False})
+```
+"""
+
+
+def test_a_cell_trains_network_settings_that_were_not_precomputed(browser, make_site):
+    """The runtime marks a figure whose controls a cell handles; its Play then reaches Python even for
+    settings without a precomputed run, shows Pause while Python trains and Play when it is done."""
+    _, url = make_site("pyodide-trainer", {"t/index.md": TRAINER, "t/runs.toml": RUNS})
+    context, page, watch = _open_context(browser, viewport={"width": 1000, "height": 900})
+    fig, play = "#w1-network", page.locator("#w1-network .net-play")
+    try:
+        page.goto(url + "t/")
+        page.wait_for_selector(f'{fig}[data-state="ready"]')
+        page.get_by_role("radio", name="square").check()
+        assert play.get_attribute("aria-disabled") == "true" and page.get_attribute(fig, "data-live") is None
+        page.wait_for_selector('#cell-trainer[data-state="ready"]')
+        cell(page, "trainer").locator(".py-run").click()
+        assert wait_run(page, "trainer", ["done", "error", "unavailable"]) == "done", output(page, "trainer")
+        page.wait_for_selector(f'{fig}[data-live="python"]')
+        assert play.get_attribute("aria-disabled") == "false"
+        play.click()
+        page.wait_for_selector(f'{fig}[data-run="yours-1"][data-playing="true"]')
+        assert "control play None square" in output(page, "trainer")
+        assert page.locator(f"{fig} .net-play").text_content().strip() == "Pause"
+        page.wait_for_selector(f'{fig}[data-epoch="3"][data-playing="false"]')
+        assert "Run yours-1: square" in page.locator(f"{fig} .net-summary").text_content()
+    finally:
+        context.close()
+    assert watch.external == [] and watch.errors == [], (watch.external, watch.errors)
+
+
 # -- NumPy and unrolled_lite inside Pyodide: needs a full Pyodide distribution ----------------------------
 DIST = os.environ.get("UNROLLED_PYODIDE_DIST", "")
 

@@ -2,8 +2,11 @@
 browser loads), and what they publish has the shape the driven widgets read.
 
 Inside the page, `unrolled_page.publish` hands data to the browser; here a recorder stands in for that
-bridge, since the cells' own computation is what this test checks.
+bridge, since the cells' own computation is what this test checks. The cell that takes over the network
+figure's controls runs through the page's own runner and control dispatch, in CPython.
 """
+import asyncio
+import json
 import re
 import sys
 import types
@@ -11,19 +14,21 @@ import types
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_async
 
 ARTICLE = ROOT / "content" / "retrain-it-yourself" / "index.md"
 BLOCK = re.compile(r"^```\{pyodide\}\n(.*?)^```$", re.S | re.M)
 
 
-def cells(path):
+def cells(path, with_options=False):
     """Each {pyodide} block's code: the lines after its `key: value` options and the blank line."""
     out = []
     for body in BLOCK.findall(path.read_text()):
         lines = body.split("\n")
         start = next(i for i, line in enumerate(lines) if not re.match(r"^[a-z_]+\s*:", line))
-        out.append("\n".join(lines[start:]).strip("\n"))
+        code = "\n".join(lines[start:]).strip("\n")
+        options = dict(line.split(":", 1) for line in lines[:start])
+        out.append((code, {k.strip(): v.strip() for k, v in options.items()}) if with_options else code)
     return out
 
 
@@ -38,7 +43,7 @@ def published(monkeypatch):
 
 
 def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys):
-    setup, train, itemized = cells(ARTICLE)
+    setup, train, itemized, _ = cells(ARTICLE)
     namespace = {"__name__": "__main__"}
     for code in (setup, train, itemized):
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - the article's own code
@@ -57,8 +62,50 @@ def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys
 
 
 def test_training_again_continues_the_history(published):
-    setup, train, _ = cells(ARTICLE)
+    setup, train, *_ = cells(ARTICLE)
     namespace = {"__name__": "__main__"}
     for code in (setup, train, train):
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102
     assert namespace["history"]["epoch"] == list(range(40))
+
+
+def test_network_cell_trains_the_settings_the_figure_asks_for(monkeypatch):
+    """Run the cell as the page does (its runner, its drives), then send the figure's control events."""
+    monkeypatch.syspath_prepend(str(ROOT / "site" / "py"))
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    for name in ("unrolled_page", "unrolled_page._runner"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    from unrolled_page import _runner
+
+    import unrolled_page
+
+    code, options = cells(ARTICLE, with_options=True)[-1]
+    drives = [d.strip() for d in options["drives"].split(",")]
+    (figure,) = drives
+    settings = {"dataset": "sawtooth", "cell": "gru", "layers": 2, "hidden": 8, "lr": 0.001, "batch": 25,
+                "noise": 0.0}  # a combination with no precomputed run
+
+    async def reader():
+        result = json.loads(await _runner.run("network", "<cell-network>", code, json.dumps(drives)))
+        assert result["status"] == "ok", result
+        assert unrolled_page._dispatch(figure, "step", json.dumps(settings)) == 1
+        unrolled_page._dispatch(figure, "play", json.dumps(settings))
+        await asyncio.sleep(0.4)
+        unrolled_page._dispatch(figure, "pause", json.dumps(settings))
+        await asyncio.sleep(0.2)
+
+    try:
+        run_async(reader())
+        sent = [data for target, data in unrolled_page.published if target == figure]
+    finally:
+        unrolled_page.published.clear()
+        unrolled_page._handlers.clear()
+    assert len(sent) >= 3 and {tuple(d) for d in sent} == {("runs", "select", "playing")}
+    (entry,) = sent[-1]["runs"]
+    assert entry["run"] == sent[-1]["select"] == "yours-1"
+    assert {k: entry["settings"][k] for k in settings} == settings and entry["settings"]["optimizer"] == "adam"
+    assert sent[0]["runs"][0]["settings"]["epochs"] == 1 and sent[0]["playing"] is False
+    assert any(d["playing"] for d in sent) and sent[-1]["playing"] is False
+    epochs = entry["settings"]["epochs"]
+    assert 2 <= epochs < 50 and entry["loss"]["epoch"] == list(range(epochs + 1))  # paused before the limit
+    assert [s["epoch"] for s in entry["snapshots"]] == list(range(epochs + 1))

@@ -1,7 +1,5 @@
 """{pyodide} cells at build time: option errors, the static first frame, the runtime files, the site's
 Python zip (byte-identical across builds), `unrolled vendor-pyodide`, and the `unrolled_page` module."""
-import asyncio
-import concurrent.futures
 import hashlib
 import html
 import io
@@ -17,7 +15,7 @@ from generator import vendor
 from generator.build import build
 from generator.config import PYODIDE_PACKAGES, SITE_SOURCES, load_project
 from precompute.errors import UnrolledError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_async
 
 HEAD = "---\ntitle: A\n---\n"  # the body starts on line 4
 sys.path.insert(0, str(SITE_SOURCES / "py"))
@@ -211,10 +209,7 @@ def test_vendor_pyodide_refuses_damaged_or_missing_distributions(tmp_path):
 def run_cell(code, cell="c", drives=("w1",)):
     from unrolled_page import _runner
 
-    # a thread of its own: browser tests leave Playwright's event loop running in this one
-    coro = _runner.run(cell, f"<cell-{cell}>", code, json.dumps(list(drives)))
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return json.loads(pool.submit(asyncio.run, coro).result())
+    return json.loads(run_async(_runner.run(cell, f"<cell-{cell}>", code, json.dumps(list(drives)))))
 
 
 def test_publish_converts_numpy_and_checks_drives():

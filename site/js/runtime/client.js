@@ -106,6 +106,18 @@ class Session {
     });
   }
 
+  /** Python handles the controls of `targets` now: mark those figures `data-live="python"`, unmark the rest. */
+  setHandled(targets) {
+    for (const target of this.handled) {
+      if (!targets.includes(target)) delete document.getElementById(target)?.dataset.live;
+    }
+    for (const target of targets) {
+      const figure = document.getElementById(target);
+      if (figure) figure.dataset.live = 'python';
+    }
+    this.handled = new Set(targets);
+  }
+
   run(view, code) {
     if (this.job?.view === view || this.queue.some((j) => j.view === view)) return;
     this.queue.push({ view, code });
@@ -163,7 +175,7 @@ class Session {
         publish(this.viewOf(m.cell), m.target, m.json);
         break;
       case 'handlers':
-        this.handled = new Set(m.targets);
+        this.setHandled(m.targets);
         for (const target of m.targets) this.listen(target);
         break;
       case 'busy':
@@ -228,7 +240,7 @@ class Session {
     this.worker?.terminate();
     this.worker = null;
     this.ready = false;
-    this.handled = new Set();
+    this.setHandled([]);
     for (const view of this.views.values()) view.busy(false);
     if (this.job) this.finish({ status: 'interrupted' }, { restarted: true });
   }
@@ -238,6 +250,7 @@ class Session {
     this.worker?.terminate();
     this.worker = null;
     this.ready = false;
+    this.setHandled([]);
     const waiting = this.queue.splice(0);
     if (this.job) {
       clearTimeout(this.job.timer);

@@ -24,7 +24,11 @@
 //    it (e.g. to start an in-browser run for settings without a precomputed run) and pushes data back
 //    through the controller's `update`. The event is cancelable: a listener that calls preventDefault()
 //    on play, step or reset (a Python cell's on_control handler does) takes that action over, and the
-//    widget does not move through its precomputed snapshots.
+//    widget does not move through its precomputed snapshots; a play taken over shows Pause until the
+//    trainer publishes `playing: false` (or the reader pauses, which emits 'pause').
+//  While the figure carries `data-live="python"` (set by the page's Python runtime when a cell handles
+//    its controls), Play, Step and Reset stay usable for settings without a precomputed run: the
+//    trainer receives them with `run: null` and can train that combination live.
 //  - `cell-open` on the page's {cell} figure for the same run (a [data-widget="cell"] figure whose
 //    data-run, or data-options `run`/`runs`, names it) when the reader clicks a layer:
 //    detail {layer: 0-based layer index, step: the page store's `step` or 0, run, epoch, source: the
@@ -32,10 +36,12 @@
 //    yet, the request goes through `open(figure, detail)` of unrolled/widgets/cell.js instead, which
 //    applies it once the cell view is ready.
 //
-// Controller (returned): `update(next)` with next = {data: {runs: [entry, …]}, select?: name}: entries
-// of the payload's shape, merged by run name (e.g. snapshots streamed from an in-browser run); the run
-// `select` (default: the first entry) is selected and its last snapshot shown. `settings()` returns the
-// current settings.
+// Controller (returned): `update(next)` with next.data = {runs?: [entry, …], select?: name | null,
+// playing?: boolean} (a Python cell's publish() sends exactly that data): entries of the payload's
+// shape, merged by run name (e.g. snapshots streamed from an in-browser run; the newest run with given
+// settings is the one those settings pick); the run `select` (default: the first entry; null: keep the
+// current view) is selected and its last snapshot shown; `playing` says whether a trainer that took
+// Play over is still training. `settings()` returns the current settings.
 //
 // Explanation keys ({explain} blocks, shown as (i) buttons): network (heading), network.input,
 // network.layers, network.prediction, network.forward, network.validation, network.backward,
@@ -117,7 +123,7 @@ export default function network(state, element) {
   let snapIndex = Math.max(0, current.snaps.findIndex((s) => s.epoch === state.options.epoch));
   let settings = grid.pick(current.settings);
   let missing = false;
-  let token = null; // the running play/step: {cancelled, playing}
+  let token = null; // the running play/step: {cancelled, playing, external (a trainer took Play over)}
   let lastChanged = null;
 
   const frame = element.querySelector('.widget-frame');
@@ -281,6 +287,7 @@ export default function network(state, element) {
   const snap = () => current.snaps[snapIndex];
   const lastIndex = () => current.snaps.length - 1;
   const announce = (text) => { live.textContent = text; };
+  const isLive = () => element.dataset.live === 'python';
   // Returns false when a listener (e.g. a Python cell's on_control handler) took the action over.
   const emit = (action) => element.dispatchEvent(new CustomEvent('network-control', {
     bubbles: true,
@@ -400,9 +407,10 @@ export default function network(state, element) {
     playButton.querySelector('.net-icon').innerHTML = ICONS[playing ? 'pause' : 'play'];
     playButton.querySelector('.net-button-text').textContent = playing ? 'Pause' : 'Play';
     // aria-disabled rather than disabled: a focused button that became disabled would drop keyboard focus
-    setDisabled(playButton, missing);
-    setDisabled(stepButton, missing || Boolean(token) || snapIndex >= lastIndex());
-    setDisabled(resetButton, missing);
+    const live = isLive();
+    setDisabled(playButton, missing && !live);
+    setDisabled(stepButton, live ? Boolean(token) : missing || Boolean(token) || snapIndex >= lastIndex());
+    setDisabled(resetButton, missing && !live);
     element.dataset.playing = String(playing);
   }
 
@@ -413,6 +421,7 @@ export default function network(state, element) {
     const p = node('p', 'net-missing-text');
     p.append(node('strong', '', 'Not precomputed. '),
       `No run in this grid has these settings (${describeSettings(grid.normalise(settings))}).`);
+    if (isLive()) p.append(' Press Play or Step to train it here, in the page\'s Python.');
     const b = node('button', 'net-nearest', `Show the nearest run: ${near.run}`);
     b.type = 'button';
     b.title = describeSettings(near.settings);
@@ -554,8 +563,10 @@ export default function network(state, element) {
       return;
     }
     cancel();
-    if (emit('play')) play();
-    else announce('Training runs in the page\'s Python cell.');
+    if (emit('play')) { play(); return; }
+    token = { cancelled: false, playing: true, external: true };
+    renderStatus();
+    announce('Training in the page\'s Python.');
   });
   stepButton.addEventListener('click', () => {
     if (isDisabled(stepButton)) return;
@@ -588,24 +599,44 @@ export default function network(state, element) {
     if (run && (run !== current || missing)) selectRun(run);
   }, element);
 
+  // the page's Python runtime marks the figure while a cell handles its controls (and unmarks it)
+  new MutationObserver(() => {
+    if (!isLive() && token && token.external) token = null;
+    renderMissing();
+    renderStatus();
+  }).observe(element, { attributes: true, attributeFilter: ['data-live'] });
+
   return {
-    /** Merge streamed run entries (payload shape) by name; select `next.select` or the first entry. */
+    /** Merge streamed run entries (payload shape) by name; select `select`, the first entry, or none. */
     update(next) {
-      const entries = (next.data && next.data.runs) || [];
+      const data = next.data || {};
+      const entries = data.runs || [];
       for (const entry of entries) {
         const prepared = prepare(entry);
         const at = runs.findIndex((r) => r.run === entry.run);
         if (at >= 0) runs[at] = prepared; else runs = [...runs, prepared];
       }
-      const chosen = runs.find((r) => r.run === (next.select || (entries[0] && entries[0].run)));
+      current = runs.find((r) => r.run === current.run) || current;
+      snapIndex = Math.min(snapIndex, lastIndex());
+      const select = 'select' in data ? data.select : next.select;
+      const name = select === undefined ? entries[0] && entries[0].run : select;
+      const chosen = (name && runs.find((r) => r.run === name)) || (missing ? grid.find(runs, settings) : null);
+      if (typeof data.playing === 'boolean') {
+        if (data.playing && !token) token = { cancelled: false, playing: true, external: true };
+        if (!data.playing && token && token.external) {
+          token = null;
+          announce(`Training stopped at epoch ${(chosen || current).snaps.at(-1).epoch}.`);
+        }
+      }
       if (chosen) {
-        cancel();
+        if (token && !token.external) cancel();
         current = chosen;
         settings = grid.pick(chosen.settings);
         missing = false;
-        snapIndex = chosen.snaps.length - 1;
-        renderAll();
+        snapIndex = lastIndex();
       }
+      const focused = stackBox.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
+      renderAll(focused);
     },
     settings: () => grid.normalise(settings),
   };

@@ -23,9 +23,9 @@ export function matches(run, settings) {
   return DIMS.every((k) => close(run.settings[k], s[k]));
 }
 
-/** The run with exactly these settings, or null. */
+/** The run with exactly these settings, or null; the newest wins (a run trained live after the grid). */
 export function find(runs, settings) {
-  return runs.find((r) => matches(r, settings)) || null;
+  return runs.findLast((r) => matches(r, settings)) || null;
 }
 
 /** Sorted distinct values of one setting over the grid (optionally only runs passing `filter`). */

@@ -1,0 +1,73 @@
+"""What a run learns, as data: the training epochs and the fixed validation window of a dataset.
+
+Precompute and the in-browser trainer both build their runs from these two classes, so a dataset's
+windows, targets and loss are defined once: the same seed gives the same epochs and the same
+validation window on either side.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import datasets
+
+
+@dataclass
+class FunctionTask:
+    """Next-value regression on one of exploRNN's functions (MSE at every step)."""
+
+    dataset: str
+    noise: float
+    kind: str = "function"
+    loss: str = "mse"
+    input_size: int = 1
+    output_size: int = 1
+    vocab: list = field(default_factory=list)
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int):
+        return datasets.function_epoch(self.dataset, rng, count, window, self.noise)
+
+    def validation_window(self, rng: np.random.Generator, window: int) -> dict:
+        """A fixed window plus the continuation the autoregressive roll-out must follow."""
+        _, period = datasets.FUNCTIONS[self.dataset]
+        start = float(rng.uniform(0.0, period))
+        x = start + datasets.STEP * np.arange(window + 1 + datasets.ROLLOUT)
+        values = datasets.function_values(self.dataset, x)
+        inputs = datasets.add_noise(values[:window], rng, self.noise)
+        return {"start": start, "inputs": inputs[:, None], "targets": values[1:window + 1],
+                "continuation": values[window + 1:]}
+
+
+@dataclass
+class TextTask:
+    """Next-character classification on a one-hot corpus (cross-entropy at every step)."""
+
+    dataset: str
+    corpus: datasets.TextCorpus
+    kind: str = "text"
+    loss: str = "ce"
+
+    @property
+    def vocab(self) -> list:
+        return list(self.corpus.vocab)
+
+    @property
+    def input_size(self) -> int:
+        return len(self.corpus.vocab)
+
+    output_size = input_size
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int):
+        return self.corpus.epoch(rng, count, window)
+
+    def validation_window(self, rng: np.random.Generator, window: int) -> dict:
+        inputs, targets = self.corpus.epoch(rng, 1, window)
+        return {"start": 0.0, "inputs": inputs[0], "targets": targets[0], "continuation": None}
+
+
+def make_task(dataset: str, noise: float = 0.0, corpus_dir=None):
+    """The task for a dataset name: a function (with input noise) or a text corpus (noise does not apply)."""
+    if dataset in datasets.FUNCTIONS:
+        return FunctionTask(dataset, float(noise))
+    return TextTask(dataset, datasets.load_text(dataset, corpus_dir))
