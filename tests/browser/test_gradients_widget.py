@@ -379,3 +379,29 @@ def test_axe_finds_no_violations(page, site):
         result = page.evaluate("""async (sel) => (await axe.run(sel, {resultTypes: ['violations']})).violations
             .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))""", figure)
         assert result == [], figure
+
+
+def test_a_panel_computed_in_python_replaces_the_precomputed_one(page, site):
+    """What a Python cell publishes (unrolled_lite.live.gradients_panel, as JSON) is drawn bar for bar."""
+    import json
+
+    from unrolled_lite import init_model
+    from unrolled_lite.live import gradients_panel
+
+    model = init_model("gru", 1, 5, 2, 1, np.random.default_rng(7))
+    x = np.sin(0.3 * np.arange(T + 1))
+    panel = gradients_panel("in your browser", model, x[:T, None], x[1:], "mse", epoch=12)
+    data = json.loads(json.dumps({"sequence": 0, "panels": [panel]}, default=lambda a: a.tolist()))
+    ready(page, url=site[1])
+    page.evaluate("""async (data) => {
+        const mod = await import(document.querySelector('script[type=module]').src);
+        mod.controllers.get('w1-gradients').update({data});
+    }""", data)
+    assert page.locator(f"{SINGLE} output").text_content() == "epoch 12"
+    assert page.locator(f"{SINGLE} .gradients-panel").get_attribute("data-run") == "in your browser"
+    item = model.itemized_gradients(x[:T, None], x[1:], "mse")
+    for layer in (0, 1):
+        if layer:
+            page.locator(SINGLE).get_by_label("Layer", exact=True).select_option("1")
+        matrix = np.tril(item["G"][layer]["hh"])
+        assert_bars(panel_html(page, SINGLE), {(t, s): matrix[t, s] for t in range(T) for s in range(t + 1)})

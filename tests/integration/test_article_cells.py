@@ -47,6 +47,13 @@ def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys
     namespace = {"__name__": "__main__"}
     for code in (setup, train, itemized):
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - the article's own code
+    gradients = [d for t, d in published if t == "w5-gradients"]
+    (panel,) = gradients[-1]["panels"]
+    (snap,) = panel["snapshots"]
+    (layer,) = snap["layers"]
+    hh = np.asarray(layer["hh"]).reshape(15, 15)  # flat, row t = loss step, as the widget reads it
+    np.testing.assert_allclose(hh, namespace["G"], rtol=1e-12)
+    assert snap["epoch"] == 19 and len(snap["loss"]) == len(panel["input"]) == 15
     predictions = [d for t, d in published if t == "w1-predictions"]
     losses = [d for t, d in published if t == "w2-loss"]
     assert len(predictions) == len(losses) == 20

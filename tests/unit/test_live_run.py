@@ -157,3 +157,20 @@ def test_reset_during_a_play_stops_it_and_a_new_play_runs_alone():
     run = trainer.runs[live.settings_key(SINE)]
     assert run.loss["epoch"] == list(range(7))  # one play from 0 to 6 after the reset, not two interleaved
     assert sent[-1]["playing"] is False and not trainer.playing
+
+
+@pytest.mark.parametrize("dataset", ["sine", "abab"])
+def test_gradients_panel_is_the_itemized_gradients_flattened_row_by_row(dataset):
+    run = LiveRun({**SINE, "dataset": dataset, "layers": 2}, "mine", **SMALL)
+    run.train_epoch()
+    panel = json.loads(as_json(run.gradients()))
+    w = run._window
+    item = run.model.itemized_gradients(w["inputs"], w["targets"], run.task.loss)
+    (snap,) = panel["snapshots"]
+    assert panel["run"] == "mine" and panel["cell"] == "lstm" and snap["epoch"] == 1
+    assert panel["kind"] == run.task.kind and len(panel["input"]) == len(panel["target"]) == len(snap["loss"]) == 6
+    for k, layer in enumerate(snap["layers"]):
+        for group in ("ih", "hh", "all"):
+            np.testing.assert_array_equal(np.reshape(layer[group], (6, 6)), item["G"][k][group])
+    if dataset == "abab":
+        assert panel["vocab"] == run.task.vocab and all(isinstance(i, int) for i in panel["input"])

@@ -448,8 +448,8 @@ export default function gradients(state, element) {
       view.group)).join('')}`;
     element.dataset.snapshot = String(view.index);
     const epoch = panels[0].snaps[view.index].epoch;
-    if (controls.output) {
-      controls.output.textContent = `epoch ${epoch}`;
+    if (controls.output) controls.output.textContent = `epoch ${epoch}`;
+    if (controls.slider) {
       controls.slider.value = String(view.index);
       controls.slider.setAttribute('aria-valuetext', `epoch ${epoch}`);
     }
@@ -520,9 +520,11 @@ export default function gradients(state, element) {
       wrap.append(label, slider, output);
       bar.append(wrap);
       Object.assign(controls, { slider, output });
-    } else {
+    } else { // one snapshot (e.g. published by a Python cell): say which epoch it is
+      const output = html('output', { class: 'gradients-snapshot' });
+      bar.append(output);
       delete controls.slider;
-      delete controls.output;
+      controls.output = output;
     }
     return bar;
   }

@@ -49,6 +49,25 @@ def settings_key(settings: dict) -> tuple:
     return tuple(normalise(settings).values())
 
 
+def gradients_panel(name: str, model, inputs, targets, loss: str, epoch: int, cell: str | None = None,
+                    vocab=None) -> dict:
+    """One panel of the {gradients} payload for a window (T, D): every layer's itemized gradients
+    (T×T, row t = loss step, flattened as the widget reads them) and the per-step loss, at `epoch`.
+
+    Publish `{"sequence": 0, "panels": [panel, …]}` to a {gradients} figure."""
+    item = model.itemized_gradients(inputs, targets, loss)
+    seen = predict_window(model, inputs, targets, loss)
+    text = loss == "ce"
+    panel = {"run": name, "cell": cell or model.cell, "kind": "text" if text else "function",
+             "input": np.asarray(inputs).argmax(-1) if text else np.asarray(inputs)[:, 0],
+             "target": np.asarray(targets).reshape(len(inputs)),
+             "snapshots": [{"epoch": epoch, "loss": seen["step_loss"],
+                            "layers": [{g: m.ravel() for g, m in item["G"][k].items()} for k in sorted(item["G"])]}]}
+    if text:
+        panel["vocab"] = list(vocab or [])
+    return panel
+
+
 class LiveRun:
     """One network trained in the page: `train_epoch()` adds an epoch, `entry()` is what the figure reads.
 
@@ -117,6 +136,12 @@ class LiveRun:
                     "rollout": {"prediction": rollout(self.model, w["inputs"]), "target": w["continuation"]}}
         return {"epoch": epoch, "input": np.asarray(w["inputs"]).argmax(-1), "target": w["targets"],
                 "prediction": seen["prediction"], "error": seen["step_loss"]}
+
+    def gradients(self) -> dict:
+        """The {gradients} panel of the prediction window now (see `gradients_panel`)."""
+        w = self._window
+        return gradients_panel(self.name, self.model, w["inputs"], w["targets"], self.task.loss, self.epoch,
+                               vocab=self.task.vocab or None)
 
     def entry(self) -> dict:
         """The run as one entry of the {network} payload (`{"runs": [entry]}`)."""
