@@ -84,7 +84,7 @@ def test_retrain_it_yourself_is_readable_before_python(page, bundled):
     ready(page, '[data-widget="predictions"]')
     ready(page, '[data-widget="loss"]')
     cells = page.locator('[data-widget="pyodide"]')
-    assert cells.count() == 4
+    assert cells.count() == 5
     assert "unrolled_lite" in cells.first.inner_text()
     requested = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert not [url for url in requested if "pyodide" in url.split("/")[-1] and url.endswith((".wasm", ".mjs"))]

@@ -389,3 +389,35 @@ def test_phone_viewport_has_no_horizontal_overflow(page, cell_site):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = page.locator("dialog.cell-dialog").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_a_trace_computed_in_python_replaces_the_precomputed_one(page, cell_site):
+    """What a Python cell publishes (unrolled_lite.live.cell_panel, nested lists in JSON) is drawn unit for
+    unit; a trace of a network of another shape is refused with a message that says why."""
+    import json
+
+    from unrolled_lite import init_model
+    from unrolled_lite.live import cell_panel
+
+    url, _ = cell_site
+    ready(page, url)
+    x = np.sin(0.4 * np.arange(6))
+    to_json = lambda p: json.loads(json.dumps(p, default=lambda a: a.tolist()))  # noqa: E731
+    model = init_model("gru", 1, 3, 1, 1, np.random.default_rng(3))
+    panel = to_json(cell_panel("in your browser", model, x[:5, None], x[1:], "mse", epoch=7))
+    update = """async ([sel, data]) => {
+        const mod = await import(document.querySelector('script[type=module]').src);
+        try { mod.controllers.get(sel.slice(1)).update({data}); return null; } catch (e) { return e.message; }
+    }"""
+    assert page.evaluate(update, [GRU, panel]) is None
+    where = position(page, GRU)
+    assert where["epoch"] == 7
+    values = panel["snapshots"][0]["layers"][0]
+    for strip in strips(page, GRU):
+        expected = np.asarray(values[strip["key"]])[where["step"]]
+        np.testing.assert_allclose([float(v) for v in strip["values"]], expected, rtol=1e-6, atol=1e-9,
+                                   err_msg=strip["key"])
+    lstm = init_model("lstm", 1, 3, 1, 1, np.random.default_rng(3))
+    message = page.evaluate(update, [GRU, to_json(cell_panel("x", lstm, x[:5, None], x[1:], "mse", epoch=1))])
+    assert "this figure draws a 1-layer GRU with 1→3 units" in message and "LSTM" in message
+    assert position(page, GRU)["epoch"] == 7  # the figure keeps what it showed

@@ -43,9 +43,9 @@ def published(monkeypatch):
 
 
 def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys):
-    setup, train, itemized, _ = cells(ARTICLE)
+    setup, train, itemized, inside, _ = cells(ARTICLE)
     namespace = {"__name__": "__main__"}
-    for code in (setup, train, itemized):
+    for code in (setup, train, itemized, inside):
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - the article's own code
     gradients = [d for t, d in published if t == "w5-gradients"]
     (panel,) = gradients[-1]["panels"]
@@ -54,6 +54,10 @@ def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys
     hh = np.asarray(layer["hh"]).reshape(15, 15)  # flat, row t = loss step, as the widget reads it
     np.testing.assert_allclose(hh, namespace["G"], rtol=1e-12)
     assert snap["epoch"] == 19 and len(snap["loss"]) == len(panel["input"]) == 15
+    (trace,) = [d for t, d in published if t == "w7-cell"]
+    (layer,) = trace["snapshots"][0]["layers"]
+    assert trace["cell"] == "lstm" and np.shape(layer["f"]) == np.shape(layer["dc"]) == (15, 8)
+    np.testing.assert_allclose(layer["h"], layer["o"] * np.tanh(layer["c"]), atol=1e-12)
     predictions = [d for t, d in published if t == "w1-predictions"]
     losses = [d for t, d in published if t == "w2-loss"]
     assert len(predictions) == len(losses) == 20
@@ -65,6 +69,7 @@ def test_retrain_cells_train_and_publish_what_the_widgets_read(published, capsys
     assert run["run"] == "in your browser" and run["loss"]["epoch"] == list(range(20))
     assert run["loss"]["validation"][-1] < 0.5 * run["loss"]["validation"][0]
     out = capsys.readouterr().out
+    assert "forget gate at the last step" in out
     assert "epoch 19" in out and "share of the last loss that reaches back 5 or more steps" in out
 
 

@@ -174,3 +174,40 @@ def test_gradients_panel_is_the_itemized_gradients_flattened_row_by_row(dataset)
             np.testing.assert_array_equal(np.reshape(layer[group], (6, 6)), item["G"][k][group])
     if dataset == "abab":
         assert panel["vocab"] == run.task.vocab and all(isinstance(i, int) for i in panel["input"])
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_numpy_cell_trace_equals_precomputes_on_the_same_weights(cell, loss):
+    """unrolled_lite.trace against precompute.celltrace (itself checked against torch autograd)."""
+    import torch
+
+    from precompute.celltrace import cell_trace as precompute_trace
+    from precompute.models import SequenceModel
+    from unrolled_lite import init_model
+    from unrolled_lite.trace import cell_trace
+
+    rng = np.random.default_rng(1)
+    size = 1 if loss == "mse" else 5
+    model = init_model(cell, size, 6, 2, size, rng)
+    reference = SequenceModel(cell, size, 6, 2, size).double()
+    reference.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    x = rng.standard_normal((7, size))
+    y = rng.standard_normal(7) if loss == "mse" else rng.integers(0, size, 7)
+    mine, theirs = cell_trace(model, x, y, loss), precompute_trace(reference, x, y, loss)
+    assert len(mine) == len(theirs) == 2
+    for layer, expected in zip(mine, theirs):
+        assert set(layer) == set(expected)
+        for key in layer:
+            np.testing.assert_allclose(layer[key], expected[key], rtol=0, atol=1e-12, err_msg=key)
+
+
+def test_cell_panel_has_the_cell_payload_shape():
+    run = LiveRun({**SINE, "dataset": "lorem"}, "mine", **SMALL)
+    panel = json.loads(as_json(run.cell_trace()))
+    assert {k for k in panel} == {"run", "kind", "cell", "sequence", "snapshots", "vocab"}
+    (snap,) = panel["snapshots"]
+    assert set(snap) == {"epoch", "input", "target", "output", "loss", "layers"}
+    vocab = len(panel["vocab"])
+    assert np.shape(snap["output"]) == (6, vocab) and np.shape(snap["layers"][0]["x"]) == (6, vocab)
+    assert np.shape(snap["layers"][0]["c"]) == (6, 4)

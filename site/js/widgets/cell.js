@@ -72,16 +72,20 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Published from Python, arrays arrive as plain (nested) lists: flatten them into the typed arrays the
+// documents decode to, since the views slice rows of (T, units) values.
+const typed = (v) => (Array.isArray(v) ? Float64Array.from(v.flat(Infinity)) : decode(v));
+
 function decodeSnapshot(s, kind) {
   const out = {
     epoch: s.epoch,
-    input: decode(s.input),
-    target: decode(s.target),
-    loss: decode(s.loss),
-    layers: s.layers.map((layer) => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, decode(v)]))),
+    input: typed(s.input),
+    target: typed(s.target),
+    loss: typed(s.loss),
+    layers: s.layers.map((layer) => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, typed(v)]))),
   };
   // function data: one output per step; text: the logits (T, V), of which the widget shows the argmax
-  const output = decode(s.output);
+  const output = typed(s.output);
   out.output = output;
   if (kind === 'text') {
     const width = s.output.shape ? s.output.shape[1] : output.length / out.input.length;
@@ -520,13 +524,30 @@ export default function cell(state, element) {
     openRequest(request);
   }
 
+  /** New data without a diagram of its own must fit this one: same cell, layers and sizes. */
+  function checkShape(incoming, cell) {
+    const describe = (type, widths) => `a ${widths.length}-layer ${type.toUpperCase()} with `
+      + `${widths.map((w) => w.join('→')).join(', ')} units (input→hidden)`;
+    const mine = dia.layers.map((g) => [g.strips.x.n, g.strips.h.n]);
+    const theirs = incoming[0].layers.map((l) => {
+      const T = incoming[0].input.length;
+      return [l.x.length / T, l.h.length / T];
+    });
+    if (cell !== dia.cell || JSON.stringify(mine) !== JSON.stringify(theirs)) {
+      throw new Error(`this figure draws ${describe(dia.cell, mine)}, the data is ${describe(cell, theirs)}; `
+        + 'train a network of the figure\'s shape, or send a `diagram` with the data');
+    }
+  }
+
   return {
     /** Replace the data (e.g. traced by an in-browser run) and show the same position where possible. */
     update(next) {
+      const incoming = next.data.snapshots.map((s) => decodeSnapshot(s, next.data.kind));
+      if (!next.data.diagram) checkShape(incoming, next.data.cell);
       stop();
       data = { ...next.data, diagram: next.data.diagram || dia };
       dia = data.diagram;
-      snaps = data.snapshots.map((s) => decodeSnapshot(s, data.kind));
+      snaps = incoming;
       domains.clear();
       plotDomain = domainOf(snaps);
       view.snap = snaps.length - 1;

@@ -21,6 +21,7 @@ from . import datasets
 from .model import build_model, init_model
 from .optim import make_optimizer
 from .tasks import make_task
+from .trace import cell_trace
 from .train import predict_window, rollout, train_epoch
 
 #: The settings a {network} figure's controls choose (its `network-control` events carry them).
@@ -63,6 +64,22 @@ def gradients_panel(name: str, model, inputs, targets, loss: str, epoch: int, ce
              "target": np.asarray(targets).reshape(len(inputs)),
              "snapshots": [{"epoch": epoch, "loss": seen["step_loss"],
                             "layers": [{g: m.ravel() for g, m in item["G"][k].items()} for k in sorted(item["G"])]}]}
+    if text:
+        panel["vocab"] = list(vocab or [])
+    return panel
+
+
+def cell_panel(name: str, model, inputs, targets, loss: str, epoch: int, vocab=None) -> dict:
+    """The {cell} payload for one window (T, D) at `epoch`: every value inside every cell, forward and
+    backward (`trace.cell_trace`), with the window's outputs and per-step losses. Publish it as it is to
+    a {cell} figure that draws a network of the same shape (cell type, layers, sizes)."""
+    seen = predict_window(model, inputs, targets, loss)
+    text = loss == "ce"
+    snap = {"epoch": epoch, "input": np.asarray(inputs).argmax(-1) if text else np.asarray(inputs)[:, 0],
+            "target": np.asarray(targets).reshape(len(inputs)), "output": seen["output"], "loss": seen["step_loss"],
+            "layers": cell_trace(model, inputs, targets, loss)}
+    panel = {"run": name, "kind": "text" if text else "function", "cell": model.cell, "sequence": 0,
+             "snapshots": [snap]}
     if text:
         panel["vocab"] = list(vocab or [])
     return panel
@@ -142,6 +159,12 @@ class LiveRun:
         w = self._window
         return gradients_panel(self.name, self.model, w["inputs"], w["targets"], self.task.loss, self.epoch,
                                vocab=self.task.vocab or None)
+
+    def cell_trace(self) -> dict:
+        """The {cell} payload of the prediction window now (see `cell_panel`)."""
+        w = self._window
+        return cell_panel(self.name, self.model, w["inputs"], w["targets"], self.task.loss, self.epoch,
+                          vocab=self.task.vocab or None)
 
     def entry(self) -> dict:
         """The run as one entry of the {network} payload (`{"runs": [entry]}`)."""
