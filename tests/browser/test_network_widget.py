@@ -483,6 +483,11 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
     }""")
     page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'false'")
     assert "train it here" in page.locator(f"{FIG} .net-missing").text_content()
+    # the controls offer values no run has: any combination can be asked for
+    hidden = page.locator("#w1-network-hidden")
+    assert hidden.is_visible() and hidden.locator("option").all_text_contents() == ["4", "8", "16", "32"]
+    batch_ticks = page.locator(f"{FIG} #w1-network-batch").evaluate("(s) => Array.from(s.list.options, (o) => o.value)")
+    assert batch_ticks == ["5", "10", "25", "50"]
     play.click()
     (event,) = page.evaluate("window.events.filter((e) => e.action === 'play')")
     assert event["run"] is None and event["settings"]["dataset"] == "square"
@@ -505,6 +510,7 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
     page.get_by_role("radio", name="sine").check()
     assert figure.get_attribute("data-run") == "yours-2"
     page.evaluate("delete document.querySelector('#w1-network').dataset.live")  # Python went away
+    page.wait_for_function("document.getElementById('w1-network-hidden').closest('.net-select').hidden")
     page.get_by_role("radio", name="composite").check()
     page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'true'")
     assert "train it here" not in page.locator(f"{FIG} .net-missing").text_content()

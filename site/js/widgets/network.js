@@ -28,7 +28,8 @@
 //    trainer publishes `playing: false` (or the reader pauses, which emits 'pause').
 //  While the figure carries `data-live="python"` (set by the page's Python runtime when a cell handles
 //    its controls), Play, Step and Reset stay usable for settings without a precomputed run: the
-//    trainer receives them with `run: null` and can train that combination live.
+//    trainer receives them with `run: null` and can train that combination live; the sliders and selects
+//    then also offer values no run has (LIVE_CHOICES), so any combination can be asked for.
 //  - `cell-open` on the page's {cell} figure for the same run (a [data-widget="cell"] figure whose
 //    data-run, or data-options `run`/`runs`, names it) when the reader clicks a layer:
 //    detail {layer: 0-based layer index, step: the page store's `step` or 0, run, epoch, source: the
@@ -62,6 +63,14 @@ const PHASES = [
   { key: 'validation', name: 'Validation', text: 'the prediction is compared with the target' },
   { key: 'backward', name: 'Backward', text: 'the error flows back through layers and time; weights change' },
 ];
+// What the controls offer besides the grid's values while a live trainer (a Python cell) is in charge.
+const LIVE_CHOICES = {
+  cell: ['gru', 'lstm', 'rnn'],
+  hidden: [4, 8, 16, 32],
+  lr: [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  batch: [5, 10, 25, 50],
+  noise: [0, 0.05, 0.1, 0.2, 0.3, 0.4],
+};
 const DATASET_LABELS = {
   sine: 'sine', sawtooth: 'sawtooth', square: 'square', composite: 'composite', abab: 'abab',
   lorem: 'lorem ipsum', 'c-code': 'C code',
@@ -288,6 +297,11 @@ export default function network(state, element) {
   const lastIndex = () => current.snaps.length - 1;
   const announce = (text) => { live.textContent = text; };
   const isLive = () => element.dataset.live === 'python';
+  /** The values a control offers: the grid's, plus LIVE_CHOICES while a live trainer is in charge. */
+  const choices = (dim, filter) => {
+    const base = grid.values(runs, dim, filter);
+    return isLive() ? grid.union(base, LIVE_CHOICES[dim]) : base;
+  };
   // Returns false when a listener (e.g. a Python cell's on_control handler) took the action over.
   const emit = (action) => element.dispatchEvent(new CustomEvent('network-control', {
     bubbles: true,
@@ -348,7 +362,7 @@ export default function network(state, element) {
     }));
     if (focusKey) focusStack(focusKey);
     for (const [dim, box] of [['cell', cellSelect], ['hidden', hiddenSelect]]) {
-      const values = grid.values(runs, dim);
+      const values = choices(dim);
       box.wrap.hidden = values.length < 2;
       box.select.replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), {
         value: String(v), textContent: dim === 'cell' ? String(v).toUpperCase() : String(v),
@@ -359,17 +373,17 @@ export default function network(state, element) {
 
   function renderSliders() {
     const text = grid.isText(settings.dataset);
-    lrSlider.set(settings.lr, grid.values(runs, 'lr'));
-    batchSlider.set(settings.batch, grid.values(runs, 'batch'));
-    noiseSlider.set(text ? 0 : settings.noise, grid.values(runs, 'noise', (r) => !grid.isText(r.settings.dataset)),
+    lrSlider.set(settings.lr, choices('lr'));
+    batchSlider.set(settings.batch, choices('batch'));
+    noiseSlider.set(text ? 0 : settings.noise, choices('noise', (r) => !grid.isText(r.settings.dataset)),
       text ? 'text data has no input noise' : '');
-    const lrs = grid.values(runs, 'lr');
+    const lrs = choices('lr');
     lrSlider.input.min = String(Math.min(-4, Math.floor(Math.log10(lrs[0]))));
     lrSlider.input.max = String(Math.max(0, Math.ceil(Math.log10(lrs[lrs.length - 1]))));
-    const batches = grid.values(runs, 'batch');
+    const batches = choices('batch');
     batchSlider.input.min = String(Math.min(5, batches[0]));
     batchSlider.input.max = String(Math.max(50, batches[batches.length - 1]));
-    const noises = grid.values(runs, 'noise');
+    const noises = choices('noise');
     noiseSlider.input.max = String(Math.max(0.4, noises[noises.length - 1] ?? 0));
     // re-apply the value after the range changed (a range input clamps to its old bounds)
     lrSlider.set(settings.lr, lrs);
@@ -602,8 +616,7 @@ export default function network(state, element) {
   // the page's Python runtime marks the figure while a cell handles its controls (and unmarks it)
   new MutationObserver(() => {
     if (!isLive() && token && token.external) token = null;
-    renderMissing();
-    renderStatus();
+    renderAll();
   }).observe(element, { attributes: true, attributeFilter: ['data-live'] });
 
   return {

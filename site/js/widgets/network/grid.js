@@ -39,6 +39,13 @@ export function values(runs, dim, filter = () => true) {
   return out.sort((a, b) => (typeof a === 'number' ? a - b : String(a).localeCompare(String(b))));
 }
 
+/** Sorted distinct values of two lists (e.g. the grid's and the ones a live trainer can add). */
+export function union(a, b) {
+  const out = [...a];
+  for (const v of b) if (!out.some((o) => close(o, v))) out.push(v);
+  return out.sort((x, y) => (typeof x === 'number' ? x - y : String(x).localeCompare(String(y))));
+}
+
 /** Index of the value closest to `v` (in the transformed space, e.g. log10 for learning rates). */
 export function closestIndex(list, v, transform = (x) => x) {
   let best = 0;
