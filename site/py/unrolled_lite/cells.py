@@ -129,17 +129,24 @@ def lstm_forward(w: Weights, u: np.ndarray, state: tuple):
     h, c = state
     acts = _new(pre_x, 4 * hidden)
     cs, tanh_cs, hs = _new(pre_x, hidden), _new(pre_x, hidden), _new(pre_x, hidden)
+    numerators = np.ones(acts.shape[1:], dtype=acts.dtype)
+    numerators[g_] = 2.0  # g = 2σ(2a) − 1: all four gates in one division
     with np.errstate(over="ignore"):
         for s in range(len(u)):
             act = np.matmul(w_hh, h, out=acts[s])
             act += pre_x[s]
-            _logistic_(act)
+            np.exp(act, out=act)
+            act += 1.0
+            np.divide(numerators, act, out=act)
             g = act[g_]
-            g *= 2.0
             g -= 1.0
             c = np.multiply(act[f_], c, out=cs[s])
             c += act[i_] * g
-            tanh_c = _tanh_(np.multiply(c, -2.0, out=tanh_cs[s]))
+            tanh_c = np.multiply(c, -2.0, out=tanh_cs[s])
+            np.exp(tanh_c, out=tanh_c)
+            tanh_c += 1.0
+            np.divide(2.0, tanh_c, out=tanh_c)
+            tanh_c -= 1.0
             h = np.multiply(act[o_], tanh_c, out=hs[s])
     cache = {"u": u, "h": hs, "h_prev": _previous(state[0], hs), "c_prev": _previous(state[1], cs),
              "act": acts, "tanh_c": tanh_cs}
@@ -153,15 +160,20 @@ def lstm_backward(w: Weights, cache: dict, dh_in: np.ndarray) -> Backward:
     dc_from_h = o * (1.0 - tanh_c ** 2)
     local = np.concatenate((g * i * (1.0 - i), cache["c_prev"] * f * (1.0 - f), i * (1.0 - g ** 2),
                             tanh_c * o * (1.0 - o)), axis=1)
+    local = local.reshape(len(local), 4, -1, local.shape[2])
     w_hh_t = np.ascontiguousarray(w.w_hh.T)
     cols = np.broadcast_shapes(dh_in.shape, tanh_c.shape)[2]
-    delta = np.empty(local.shape[:2] + (cols,), dtype=dh_in.dtype)
+    delta = np.empty((len(local), 4 * tanh_c.shape[1], cols), dtype=dh_in.dtype)
+    gates = delta.reshape(len(local), 4, -1, cols)  # gates[s, j]: gate j's rows of δ_s
     dh = np.empty(dh_in.shape[:2] + (cols,), dtype=dh_in.dtype)
+    dc = np.empty_like(dh[0])
     carry_h = carry_c = 0.0
     for s in range(len(dh_in) - 1, -1, -1):
         np.add(dh_in[s], carry_h, out=dh[s])
-        dc = carry_c + dh[s] * dc_from_h[s]
-        np.multiply(np.concatenate((dc, dc, dc, dh[s])), local[s], out=delta[s])
+        np.multiply(dh[s], dc_from_h[s], out=dc)
+        dc += carry_c
+        np.multiply(dc, local[s, :3], out=gates[s, :3])
+        np.multiply(dh[s], local[s, 3], out=gates[s, 3])
         carry_h = w_hh_t @ delta[s]
         carry_c = dc * f[s]
     return Backward(delta, delta, dh)

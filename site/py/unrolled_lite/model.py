@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from . import cells, losses
+from . import cells, losses, wavefront
 from .itemized import itemized_gradients
 
 PARAM_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -49,6 +49,7 @@ class Model:
             raise ValueError(f"unknown cell {cell!r}; expected one of {sorted(cells.GATES)}")
         self.cell = cell
         self.params = params
+        self._scratch = wavefront.Scratch()  # loss_and_grads' working arrays, reused batch after batch
 
     @property
     def num_layers(self) -> int:
@@ -73,6 +74,15 @@ class Model:
     def layer(self, k: int) -> cells.Weights:
         return cells.Weights(*(self.params[f"rnn.{kind}_l{k}"] for kind in PARAM_KINDS))
 
+    @property
+    def layers(self) -> list[cells.Weights]:
+        return [self.layer(k) for k in range(self.num_layers)]
+
+    def runs_stacked(self, steps: int) -> bool:
+        """Whether a forward of `steps` runs all layers on the wavefront schedule (`wavefront.py`): LSTM
+        stacks of two or more layers, over more than one step (one step leaves nothing to overlap)."""
+        return self.cell == "lstm" and self.num_layers > 1 and steps > 1
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter, under torch's names and in torch's order."""
         return {name: self.params[name].copy() for name in param_names(self.num_layers)}
@@ -86,19 +96,23 @@ class Model:
             raise ValueError(f"inputs must have shape (B, T >= 1, {self.input_size}), got {x.shape}")
         return x
 
-    def trace(self, x: np.ndarray, state=None):
+    def trace(self, x: np.ndarray, state=None, scratch=wavefront.Fresh):
         """Forward pass keeping what the backward needs, in `cells`' (T, features, B) layout.
 
         Returns (outputs (T, O, B), per-layer caches, final state as (H, B) arrays per layer).
+        A stacked forward keeps its arrays in `scratch`; with a `wavefront.Scratch` they last until its next use.
         """
         u = np.ascontiguousarray(x.transpose(1, 2, 0))
         if state is None:
             state = [cells.zero_state(self.cell, self.hidden_size, x.shape[0], self.dtype)] * self.num_layers
-        caches, final = [], []
-        for k in range(self.num_layers):
-            u, last, cache = cells.FORWARD[self.cell](self.layer(k), u, state[k])
-            caches.append(cache)
-            final.append(last)
+        if self.runs_stacked(x.shape[1]):
+            u, final, caches = wavefront.lstm_forward(self.layers, u, state, scratch)
+        else:
+            caches, final = [], []
+            for k in range(self.num_layers):
+                u, last, cache = cells.FORWARD[self.cell](self.layer(k), u, state[k])
+                caches.append(cache)
+                final.append(last)
         out = cells.stacked_matmul(self.params["head.weight"], u) + self.params["head.bias"][:, None]
         return out, caches, final
 
@@ -120,6 +134,12 @@ class Model:
 
     def backprop(self, caches: list[dict], dh_top: np.ndarray):
         """Yield (layer, cells.Backward) from the top layer down, given ∂/∂h of the top layer (T, H, R)."""
+        if "stack" in caches[0]:
+            stack = caches[0]["stack"]
+            back = wavefront.lstm_backward(self.layers, stack, dh_top)
+            for k in range(self.num_layers - 1, -1, -1):
+                yield k, wavefront.layer_backward(back, k)
+            return
         dh_in = dh_top
         for k in range(self.num_layers - 1, -1, -1):
             w = self.layer(k)
@@ -136,19 +156,35 @@ class Model:
     def loss_and_grads(self, x, y, loss: str):
         """(mean loss over batch and steps, gradients keyed like `state_dict`) for a batch (B, T, D)."""
         x = self.as_inputs(x)
-        out, caches, _ = self.trace(x)
+        out, caches, _ = self.trace(x, scratch=self._scratch)
         out_b = out.transpose(2, 0, 1)
         y = losses.check_targets(out_b.shape, y, loss, self.dtype)
         value = float(losses.step_losses(out_b, y, loss).mean())
         d_out = (losses.step_gradients(out_b, y, loss) / (x.shape[0] * x.shape[1])).transpose(1, 2, 0)
         head_w = self.params["head.weight"]
         grads = {"head.weight": _outer_sum(d_out, caches[-1]["h"]), "head.bias": d_out.sum(axis=(0, 2))}
-        for k, back in self.backprop(caches, cells.stacked_matmul(head_w.T, d_out)):
-            grads[f"rnn.weight_ih_l{k}"] = _outer_sum(back.d_ih, caches[k]["u"])
-            grads[f"rnn.weight_hh_l{k}"] = _outer_sum(back.d_hh, caches[k]["h_prev"])
-            grads[f"rnn.bias_ih_l{k}"] = back.d_ih.sum(axis=(0, 2))
-            grads[f"rnn.bias_hh_l{k}"] = back.d_hh.sum(axis=(0, 2))
+        dh_top = cells.stacked_matmul(head_w.T, d_out)
+        if "stack" in caches[0]:
+            grads.update(self._stack_gradients(caches, dh_top))
+        else:
+            for k, back in self.backprop(caches, dh_top):
+                grads[f"rnn.weight_ih_l{k}"] = _outer_sum(back.d_ih, caches[k]["u"])
+                grads[f"rnn.weight_hh_l{k}"] = _outer_sum(back.d_hh, caches[k]["h_prev"])
+                grads[f"rnn.bias_ih_l{k}"] = back.d_ih.sum(axis=(0, 2))
+                grads[f"rnn.bias_hh_l{k}"] = back.d_hh.sum(axis=(0, 2))
         return value, {name: grads[name] for name in param_names(self.num_layers)}
+
+    def _stack_gradients(self, caches: list[dict], dh_top: np.ndarray) -> dict[str, np.ndarray]:
+        """The layers' gradients from one wavefront backward: per layer, W_ih, W_hh and the bias in one matmul."""
+        stack = caches[0]["stack"]
+        back = wavefront.lstm_backward(self.layers, stack, dh_top, self._scratch)
+        grads = {}
+        for k, (w_ih, w_hh, b) in enumerate(wavefront.weight_gradients(stack, back, self._scratch)):
+            if w_ih is None:
+                w_ih = _outer_sum(wavefront.layer_backward(back, k).d_ih, caches[k]["u"])
+            grads.update({f"rnn.weight_ih_l{k}": w_ih, f"rnn.weight_hh_l{k}": w_hh,
+                          f"rnn.bias_ih_l{k}": b, f"rnn.bias_hh_l{k}": b.copy()})
+        return grads
 
     def itemized_gradients(self, x, y, loss: str) -> dict:
         """Per-step gradient norms of one sequence (T, D); see `itemized.itemized_gradients`."""
