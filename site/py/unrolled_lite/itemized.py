@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import losses
 
 
 def _norms(a: np.ndarray) -> np.ndarray:
@@ -24,15 +23,10 @@ def itemized_gradients(model, x, y, loss: str) -> dict:
     G[k][g][t, s] = ‖∂L_t/∂θ^(s)‖_F with θ = weight_ih ("ih"), weight_hh ("hh") or all four of the
     layer's parameters ("all"); H[k][t, s] = ‖∂L_t/∂h_s‖, the total derivative w.r.t. layer k's state.
     """
-    x = np.asarray(x, dtype=model.dtype)
-    if x.ndim != 2:
-        raise ValueError(f"itemized gradients take one sequence (T, D), got shape {x.shape}")
-    out, caches, _ = model.trace(model.as_inputs(x[None]))
-    out = out[:, :, 0]
-    y = losses.check_targets(out.shape, y, loss, model.dtype)
-    t_len = len(x)
+    _, caches, d_out = model.trace_sequence(x, y, loss, "itemized gradients")
+    t_len = len(d_out)
     dh_top = np.zeros((t_len, model.hidden_size, t_len), dtype=model.dtype)  # column t carries L_t
-    dh_top[np.arange(t_len), :, np.arange(t_len)] = losses.step_gradients(out, y, loss) @ model.params["head.weight"]
+    dh_top[np.arange(t_len), :, np.arange(t_len)] = d_out @ model.params["head.weight"]
     result = {"G": {}, "H": {}}
     for k, back in model.backprop(caches, dh_top):
         u_norm = _norms(caches[k]["u"][:, :, 0])[:, None]  # (s, 1): ‖u_s‖, broadcast over columns t

@@ -186,6 +186,18 @@ class Model:
                           f"rnn.bias_ih_l{k}": b, f"rnn.bias_hh_l{k}": b.copy()})
         return grads
 
+    def trace_sequence(self, x, y, loss: str, view: str = "this view"):
+        """Forward of ONE sequence x (T, D) for the per-step views (itemized gradients, cell traces).
+
+        Returns (outputs (T, O), caches as `trace` gives them, ∂L_t/∂ŷ_t for every step (T, O))."""
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim != 2:
+            raise ValueError(f"{view} takes one sequence (T, D), got shape {x.shape}")
+        out, caches, _ = self.trace(self.as_inputs(x[None]))
+        out = out[:, :, 0]
+        y = losses.check_targets(out.shape, y, loss, self.dtype)
+        return out, caches, losses.step_gradients(out, y, loss)
+
     def itemized_gradients(self, x, y, loss: str) -> dict:
         """Per-step gradient norms of one sequence (T, D); see `itemized.itemized_gradients`."""
         return itemized_gradients(self, x, y, loss)

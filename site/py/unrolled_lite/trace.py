@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import losses
-
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # the same function as 1 / (1 + e^−a), with no overflow
@@ -55,13 +53,7 @@ def _lstm_dc(layer: dict, dh: np.ndarray) -> np.ndarray:
 def cell_trace(model, x, y, loss: str) -> list[dict[str, np.ndarray]]:
     """Forward and backward values of every cell of one sequence x (T, D), targets y (T,), per layer
     (index 0 reads the data); each value has the step t as its leading axis, then the units."""
-    x = np.asarray(x, dtype=model.dtype)
-    if x.ndim != 2:
-        raise ValueError(f"a cell trace takes one sequence (T, D), got shape {x.shape}")
-    out, caches, _ = model.trace(model.as_inputs(x[None]))
-    out = out[:, :, 0]
-    y = losses.check_targets(out.shape, y, loss, model.dtype)
-    d_out = losses.step_gradients(out, y, loss)  # ∂(Σ_t L_t)/∂ŷ_t
+    _, caches, d_out = model.trace_sequence(x, y, loss, "a cell trace")  # ∂(Σ_t L_t)/∂ŷ_t = ∂L_t/∂ŷ_t
     dh_top = (d_out @ model.params["head.weight"])[:, :, None]
     layers = []
     for k in range(model.num_layers):
