@@ -116,15 +116,16 @@ class PageContext:
         """Render a directive's Markdown body (math included) with this page's settings."""
         return self.site.markdown_fragment(self, text, first_line)
 
-    def spec(self, block, run: str) -> RunSpec:
+    def spec(self, block, run: str, option: str = "run") -> RunSpec:
+        """The page's spec of `run`; an unknown name is the block's error, on `option`."""
         if run not in self.page.specs:
             known = ", ".join(sorted(self.page.specs)) or "none (no `runs:` in the front matter)"
-            raise block.error(f"unknown run {run!r}", rule="ref-run", option="run",
+            raise block.error(f"unknown run {run!r}", rule="ref-run", option=option,
                               hint=f"runs defined for this page: {known}")
         return self.page.specs[run]
 
-    def document(self, block, run: str, kind: str) -> dict:
-        return self.site.document(self.spec(block, run), kind, decode=True)
+    def document(self, block, run: str, kind: str, option: str = "run") -> dict:
+        return self.site.document(self.spec(block, run, option), kind, decode=True)
 
     def raw_document(self, run: str, kind: str) -> dict:
         return self.site.document(self.page.specs[run], kind, decode=False)

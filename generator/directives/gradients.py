@@ -87,14 +87,7 @@ def nice_top(top: float) -> tuple[float, list[float]]:
 # --- options and references ------------------------------------------------------------------------
 
 def load_runs(block, ctx, names: list[str], option: str) -> list[dict]:
-    docs = []
-    for name in names:
-        if name not in ctx.page.specs:
-            known = ", ".join(sorted(ctx.page.specs)) or "none (no `runs:` in the front matter)"
-            raise block.error(f"unknown run {name!r}", rule="ref-run", option=option,
-                              hint=f"runs defined for this page: {known}")
-        docs.append(ctx.document(block, name, KIND))
-    return docs
+    return [ctx.document(block, name, KIND, option) for name in names]
 
 
 def check_references(block, docs: list[dict], option: str) -> tuple[int, int, int]:

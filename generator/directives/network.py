@@ -81,10 +81,7 @@ LOOP = ('<svg class="net-loop" viewBox="0 0 40 32" aria-hidden="true"><path d="M
 def check(block, ctx):
     names = listed_runs(block, block.options["runs"])
     for name in names:
-        if name not in ctx.page.specs:
-            known = ", ".join(sorted(ctx.page.specs)) or "none (no `runs:` in the front matter)"
-            raise block.error(f"unknown run {name!r} in 'runs'", rule="ref-run", option="runs",
-                              hint=f"runs defined for this page: {known}")
+        ctx.spec(block, name, "runs")
     initial = block.options["run"] or names[0]
     if initial not in names:
         raise block.error(f"initial run {initial!r} is not one of the grid's runs", rule="ref-run", option="run",

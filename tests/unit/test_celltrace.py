@@ -8,10 +8,9 @@ import pytest
 import torch
 
 from precompute.celltrace import cell_trace
-from precompute.models import SequenceModel
+from tests.unit.test_itemized import T, make_case  # the same small cases
 
 CELLS = ("rnn", "lstm", "gru")
-T, D, HIDDEN, CLASSES = 6, 2, 3, 4
 FORWARD_KEYS = {
     "rnn": {"x", "h_prev", "pre", "h"},
     "lstm": {"x", "h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o", "c", "h"},
@@ -22,18 +21,6 @@ BACKWARD_KEYS = {
     "lstm": {"dh", "dc", "d_pre_i", "d_pre_f", "d_pre_g", "d_pre_o"},
     "gru": {"dh", "d_pre_r", "d_pre_z", "d_pre_n", "d_gh_n"},
 }
-
-
-def make_case(cell: str, layers: int, loss: str, seed: int = 1):
-    torch.manual_seed(seed)
-    model = SequenceModel(cell, D, HIDDEN, layers, 1 if loss == "mse" else CLASSES)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.mul_(2.0)
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(T, D))
-    y = rng.normal(size=T) if loss == "mse" else rng.integers(0, CLASSES, size=T)
-    return model, x, y
 
 
 def weights(model, k: int) -> dict[str, np.ndarray]:
@@ -52,7 +39,7 @@ def cases():
 
 @pytest.mark.parametrize("cell,layers,loss", cases())
 def test_keys_shapes_and_plumbing(cell, layers, loss):
-    model, x, y = make_case(cell, layers, loss)
+    model, x, y = make_case(cell, layers, loss, seed=1)
     trace = cell_trace(model, x, y, loss)
     assert len(trace) == layers
     for k, layer in enumerate(trace):
@@ -68,7 +55,7 @@ def test_keys_shapes_and_plumbing(cell, layers, loss):
 @pytest.mark.parametrize("cell,layers,loss", cases())
 def test_forward_rederived_from_gates_matches_torch(cell, layers, loss):
     """Textbook equations on the traced gates give back h (and c), which equal torch's module."""
-    model, x, y = make_case(cell, layers, loss)
+    model, x, y = make_case(cell, layers, loss, seed=1)
     trace = cell_trace(model, x, y, loss)
     tied = copy.deepcopy(model).double()
     states, final = tied.rnn(torch.as_tensor(x)[None])
@@ -142,7 +129,7 @@ def explicit_loop(model, x, cell: str):
 
 @pytest.mark.parametrize("cell,layers,loss", cases())
 def test_backward_matches_autograd_on_explicit_loop(cell, layers, loss):
-    model, x, y = make_case(cell, layers, loss)
+    model, x, y = make_case(cell, layers, loss, seed=1)
     trace = cell_trace(model, x, y, loss)
     tied, loop, top = explicit_loop(model, x, cell)
     np.testing.assert_allclose(top.detach().numpy(), trace[-1]["h"], rtol=0, atol=1e-12)
