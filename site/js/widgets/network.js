@@ -373,21 +373,18 @@ export default function network(state, element) {
 
   function renderSliders() {
     const text = grid.isText(settings.dataset);
-    lrSlider.set(settings.lr, choices('lr'));
-    batchSlider.set(settings.batch, choices('batch'));
-    noiseSlider.set(text ? 0 : settings.noise, choices('noise', (r) => !grid.isText(r.settings.dataset)),
-      text ? 'text data has no input noise' : '');
     const lrs = choices('lr');
+    const batches = choices('batch');
+    const noises = choices('noise', (r) => !grid.isText(r.settings.dataset));
+    // ranges first: a range input clamps its value to the bounds it has when the value is set
     lrSlider.input.min = String(Math.min(-4, Math.floor(Math.log10(lrs[0]))));
     lrSlider.input.max = String(Math.max(0, Math.ceil(Math.log10(lrs[lrs.length - 1]))));
-    const batches = choices('batch');
     batchSlider.input.min = String(Math.min(5, batches[0]));
     batchSlider.input.max = String(Math.max(50, batches[batches.length - 1]));
-    const noises = choices('noise');
     noiseSlider.input.max = String(Math.max(0.4, noises[noises.length - 1] ?? 0));
-    // re-apply the value after the range changed (a range input clamps to its old bounds)
     lrSlider.set(settings.lr, lrs);
     batchSlider.set(settings.batch, batches);
+    noiseSlider.set(text ? 0 : settings.noise, noises, text ? 'text data has no input noise' : '');
   }
 
   function renderPlot() {
@@ -624,6 +621,7 @@ export default function network(state, element) {
     update(next) {
       const data = next.data || {};
       const entries = data.runs || [];
+      const before = { run: missing ? null : current.run, count: runs.length };
       for (const entry of entries) {
         const prepared = prepare(entry);
         const at = runs.findIndex((r) => r.run === entry.run);
@@ -631,8 +629,7 @@ export default function network(state, element) {
       }
       current = runs.find((r) => r.run === current.run) || current;
       snapIndex = Math.min(snapIndex, lastIndex());
-      const select = 'select' in data ? data.select : next.select;
-      const name = select === undefined ? entries[0] && entries[0].run : select;
+      const name = 'select' in data ? data.select : entries[0] && entries[0].run;
       const chosen = (name && runs.find((r) => r.run === name)) || (missing ? grid.find(runs, settings) : null);
       if (typeof data.playing === 'boolean') {
         if (data.playing && !token) token = { cancelled: false, playing: true, external: true };
@@ -647,6 +644,12 @@ export default function network(state, element) {
         settings = grid.pick(chosen.settings);
         missing = false;
         snapIndex = lastIndex();
+      }
+      if (!missing && current.run === before.run && runs.length === before.count) {
+        // the shown run grew (an epoch streamed in): only its plot and status change, not the controls
+        renderPlot();
+        renderStatus();
+        return;
       }
       const focused = stackBox.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
       renderAll(focused);
