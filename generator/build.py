@@ -21,6 +21,7 @@ from markdown.extensions.toc import TocExtension
 
 from precompute.documents import dumps
 from precompute.errors import UnrolledError
+from precompute.folders import SITE_MARKER, SITE_MARKER_TEXT, check_site_folder
 from precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
@@ -215,12 +216,14 @@ class SiteBuild:
         return text.encode("utf-8")
 
     def run(self) -> dict[str, bytes]:
+        check_site_folder(self.project.out_dir)  # refuse a foreign output folder before any training
         pages = [p for p in discover(self.project) if not p.meta.draft]
         self.ensure_precomputed(pages)
         articles = sort_articles(pages)
         assets = asset_mod.collect()
         self.pages, self.articles, self.assets = pages, articles, assets  # kept for incremental rebuilds
         self.files.update(assets.files)
+        self.files[SITE_MARKER] = SITE_MARKER_TEXT  # lets the next build know this folder is its to replace
         if self.jobs > 1 and len(pages) >= PARALLEL_MIN_PAGES and "fork" in mp.get_all_start_methods():
             self.render_parallel(pages)
         else:
@@ -272,8 +275,10 @@ def _render_forked(indices) -> dict[str, bytes]:
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write into a sibling temp folder, then swap it in; the old site survives any failure before."""
+    """Write into a sibling temp folder, then swap it in; the old site survives any failure before.
+    A folder the build did not make (no marker, not empty) is refused before anything is written."""
     out_dir = Path(out_dir)
+    check_site_folder(out_dir)
     tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     for folder in sorted({(tmp / rel).parent for rel in files}):

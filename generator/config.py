@@ -1,14 +1,19 @@
-"""Where a project's parts live; read from an optional `unrolled.toml` at the project root."""
+"""Where a project's parts live; read from an optional `unrolled.toml` at the project root.
+
+The folders the build writes (the site and the precompute cache) are checked before anything runs:
+neither may be the project itself, hold or sit inside a source folder (content, templates) or each
+other, or lie outside the project unless `allow_outside = true` says the author means it.
+"""
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from precompute.errors import UnrolledError
 
 SITE_SOURCES = Path(__file__).resolve().parent.parent / "site"
-KEYS = {"title", "content", "output", "cache", "templates", "pyodide_packages"}
 PYODIDE_PACKAGES = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"  # official CDN of the vendored core
 
 
@@ -21,6 +26,7 @@ class Project:
     cache: str = ".cache/precompute"
     templates: str = "templates"
     pyodide_packages: str = PYODIDE_PACKAGES  # base URL of NumPy & co. for {pyodide} cells (see docs/pyodide.md)
+    allow_outside: bool = False  # may `output` and `cache` lie outside the project folder?
 
     @property
     def content_dir(self) -> Path:
@@ -39,18 +45,82 @@ class Project:
         return self.root / self.templates
 
 
+KEYS = {f.name: f.type for f in fields(Project) if f.name != "root"}  # name -> type name ("str", "bool")
+
+
 def load_project(root: str | Path = ".") -> Project:
     root = Path(root).resolve()
     path = root / "unrolled.toml"
     if not path.exists():
         return Project(root)
+    text = read_config(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")).get("site", {})
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UnrolledError(f"not valid TOML: {exc}", file=path, rule="config-toml",
                             hint="fix the syntax of unrolled.toml") from None
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise UnrolledError(f"unknown key {unknown[0]!r} in [site]", file=path, rule="config-key",
-                            hint="known keys: " + ", ".join(sorted(KEYS)))
-    return Project(root, **data)
+    for table in sorted(set(data) - {"site"}):
+        raise UnrolledError(f"unknown table or key {table!r}", file=path, line=find_line(text, table),
+                            rule="config-table", hint="unrolled.toml has one table, [site]")
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        raise UnrolledError("`site` must be a table", file=path, line=find_line(text, "site"), rule="config-table",
+                            hint="write [site] followed by key = value lines")
+    for key, value in site.items():
+        if key not in KEYS:
+            raise UnrolledError(f"unknown key {key!r} in [site]", file=path, line=find_line(text, key),
+                                rule="config-key", hint="known keys: " + ", ".join(sorted(KEYS)))
+        expected = bool if KEYS[key] == "bool" else str
+        if type(value) is not expected or (expected is str and not value.strip()):
+            what = "true or false" if expected is bool else "a non-empty string in quotes"
+            raise UnrolledError(f"[site] {key} must be {what}, got {value!r}", file=path, line=find_line(text, key),
+                                rule="config-type", hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
+    project = Project(root, **site)
+    check_folders(project, path, text)
+    return project
+
+
+def toml_literal(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else '"' + value + '"'
+
+
+def read_config(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnrolledError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path, rule="config-encoding",
+                            hint="save unrolled.toml as UTF-8") from None
+
+
+def find_line(text: str, key: str) -> int | None:
+    """The line where `key = ...` or `[key]` is written, for error messages."""
+    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|{re.escape(key)}\s*=)")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def check_folders(project: Project, path: Path, text: str) -> None:
+    """Refuse an output or cache folder whose replacement or cleanup could reach an author's files."""
+    root = project.root
+    sources = {"content": project.content_dir.resolve(), "templates": project.templates_dir.resolve()}
+    written = {"output": project.out_dir.resolve(), "cache": project.cache_dir.resolve()}
+    written = dict(sorted(written.items(), key=lambda item: find_line(text, item[0]) is None))  # blame what is set
+
+    def fail(key: str, message: str, hint: str):
+        raise UnrolledError(f"[site] {key} = {getattr(project, key)!r}: {message}", file=path,
+                            line=find_line(text, key), rule=f"config-{key}-unsafe", hint=hint)
+
+    for key, folder in written.items():
+        if folder == root or folder in root.parents:
+            fail(key, "this folder holds the project itself, which the build would replace",
+                 f"use a folder of its own, e.g. {key} = {toml_literal(getattr(Project, key))}")
+    for key, folder in written.items():
+        for name, source in [*sources.items(), *((k, f) for k, f in written.items() if k != key)]:
+            if folder == source or folder in source.parents or source in folder.parents:
+                fail(key, f"this folder overlaps the {name} folder ({source})",
+                     f"keep {key} and {name} apart, e.g. {key} = {toml_literal(getattr(Project, key))}")
+        if root not in folder.parents and not project.allow_outside:
+            fail(key, "this folder lies outside the project",
+                 "use a folder inside the project, or set allow_outside = true in [site] if you mean it")

@@ -50,6 +50,7 @@ from io import BytesIO
 from pathlib import Path
 
 from precompute.errors import UnrolledError
+from precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
@@ -497,8 +498,9 @@ class DevServer:
                 written, removed = self._sync(state.files())
         except Exception as exc:  # noqa: BLE001 - any failure becomes the overlay, never a crash
             error = self.describe(exc)
-            if initial:
-                self.written = read_tree(self.project.out_dir)
+            if initial:  # later syncs may remove what is listed here: list only a folder the build made
+                out = self.project.out_dir
+                self.written = read_tree(out) if (out / SITE_MARKER).is_file() else {}
             self.pending = work
             with self._lock:
                 self.error = error

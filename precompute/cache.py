@@ -1,20 +1,29 @@
-"""Content-addressed cache of run documents: one directory per (run, key), written atomically.
+"""Content-addressed cache of run documents: one directory per (spec file, run, key), written atomically.
 
 Key = hash(normalised spec, precompute code version, torch version, schema version). A run's documents
 are written into a private temporary directory and renamed into place in one step, so a run killed
 mid-way leaves no half-written entry, and readers only ever see complete ones.
+
+Each run has a slot `<run>@<digest of its article folder and spec file name>`: two articles may both name a run
+`sine`, with different specs, without evicting each other. A new key replaces the older keys of its
+own slot only, and only folders shaped like cache entries; the cache root carries a CACHEDIR.TAG, and
+a folder without one is never written to (see `folders.py`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 from importlib import metadata
 from pathlib import Path
 
 from .documents import SCHEMA_MAJOR, code_version, dumps
+from .folders import claim_cache
 from .spec import RunSpec
+
+KEY_PATTERN = re.compile(r"[0-9a-f]{20}")
 
 
 def cache_key(spec: RunSpec) -> str:
@@ -36,8 +45,15 @@ def _corpus_digest(spec: RunSpec) -> str | None:
     return digest.hexdigest()[:16]
 
 
+def slot(spec: RunSpec) -> str:
+    """The run's folder name: its name plus a digest of its spec file's article folder and file name,
+    which tells two articles' runs apart and stays the same when a project is moved or copied."""
+    where = f"{Path(spec.source).parent.name}/{Path(spec.source).name}"
+    return f"{spec.name}@{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+
+
 def entry_dir(cache_root: Path, spec: RunSpec, key: str | None = None) -> Path:
-    return Path(cache_root) / spec.name / (key or cache_key(spec))
+    return Path(cache_root) / slot(spec) / (key or cache_key(spec))
 
 
 def is_complete(path: Path) -> bool:
@@ -46,6 +62,7 @@ def is_complete(path: Path) -> bool:
 
 def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]) -> Path:
     """Write all documents of one run at once: temp dir + fsync + rename, then drop older keys."""
+    claim_cache(cache_root)
     final = entry_dir(cache_root, spec, key)
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(final.parent)
@@ -61,8 +78,8 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]
         shutil.rmtree(tmp)
     else:
         os.rename(tmp, final)
-    for old in final.parent.iterdir():
-        if old.is_dir() and old.name != key and not old.name.startswith(".tmp-"):
+    for old in final.parent.iterdir():  # only older entries of this slot, never anything else
+        if old.name != key and KEY_PATTERN.fullmatch(old.name) and old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
     return final
 

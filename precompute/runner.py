@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cache import cache_key, entry_dir, is_complete, write_entry
 from .errors import UnrolledError
+from .folders import claim_cache
 from .spec import RunSpec
 
 
@@ -43,7 +44,12 @@ def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Pat
 
 
 def _worker(spec: RunSpec, cache_root: Path, key: str, queue) -> Path:
-    return compute_run(spec, cache_root, key, progress=lambda epoch: queue.put((spec.name, epoch)))
+    return compute_run(spec, cache_root, key, progress=lambda epoch: queue.put((ident(spec), epoch)))
+
+
+def ident(spec: RunSpec) -> tuple[str, str]:
+    """Two articles may each have a run of the same name: a run is its spec file plus its name."""
+    return str(spec.source), spec.name
 
 
 def stale(specs: list[RunSpec], cache_root: Path) -> list[RunSpec]:
@@ -55,30 +61,31 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
     from tqdm import tqdm
 
     cache_root = Path(cache_root)
-    outcomes: dict[str, Outcome] = {}
+    claim_cache(cache_root)  # before any training: a foreign folder is refused, not filled
+    outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
     for spec in specs:
         key = cache_key(spec)
         path = entry_dir(cache_root, spec, key)
         if is_complete(path) and not force:
-            outcomes[spec.name] = Outcome(spec.name, "cached", path=path)
+            outcomes[ident(spec)] = Outcome(spec.name, "cached", path=path)
         else:
             todo.append((spec, key))
-    bars = {spec.name: tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
+    bars = {ident(spec): tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
                             disable=not show_progress, unit="epoch")
             for i, (spec, _) in enumerate(todo)}
-    started = {spec.name: time.perf_counter() for spec, _ in todo}
+    started = {ident(spec): time.perf_counter() for spec, _ in todo}
 
     def finish(spec, path=None, error=None):
-        seconds = time.perf_counter() - started[spec.name]
+        seconds = time.perf_counter() - started[ident(spec)]
         status = "failed" if error else "done"
-        outcomes[spec.name] = Outcome(spec.name, status, seconds, error, path)
-        bars[spec.name].close()
+        outcomes[ident(spec)] = Outcome(spec.name, status, seconds, error, path)
+        bars[ident(spec)].close()
 
     if jobs <= 1 or len(todo) <= 1:
         for spec, key in todo:
             try:
-                path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[spec.name]: b.update(1))
+                path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[ident(spec)]: b.update(1))
                 finish(spec, path)
             except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
                 finish(spec, error=describe(exc))
@@ -96,7 +103,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                     finish(spec, error=describe(exc))
             queue.put(None)
             pump.join()
-    return [outcomes[s.name] for s in specs]
+    return [outcomes[ident(s)] for s in specs]
 
 
 def describe(exc: Exception) -> str:
@@ -108,5 +115,5 @@ def describe(exc: Exception) -> str:
 
 def _pump(queue, bars) -> None:
     while (item := queue.get()) is not None:
-        name, _epoch = item
-        bars[name].update(1)
+        run, _epoch = item
+        bars[run].update(1)

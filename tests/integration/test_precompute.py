@@ -113,12 +113,13 @@ def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert not (entry_dir(cache_root, spec) / "run.json").exists()
     # a crash while writing leaves a private temp dir behind: simulate one from a dead process
-    orphan = cache_root / "tiny" / ".tmp-0000-999999"
+    run_dir = entry_dir(cache_root, spec).parent
+    orphan = run_dir / ".tmp-0000-999999"
     orphan.mkdir(parents=True)
     (orphan / "run.json").write_text('{"trunc')
     done = subprocess.run(cmd + ["--quiet"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    (final,) = [p for p in (cache_root / "tiny").iterdir() if not p.name.startswith(".")]
+    (final,) = [p for p in run_dir.iterdir() if not p.name.startswith(".")]
     assert load(final / "run.json")["run"] == "tiny"
     assert sorted(p.name for p in final.iterdir()) == ["cell-trace.json", "itemized-gradients.json", "predictions.json",
                                                      "run.json", "weights.json"]

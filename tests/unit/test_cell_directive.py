@@ -69,7 +69,7 @@ def shared_cache(tmp_path_factory):
 
 
 def make_project(root, cache, body: str):
-    (root / "unrolled.toml").write_text(f'[site]\ncache = "{cache}"\n')
+    (root / "unrolled.toml").write_text(f'[site]\ncache = "{cache}"\nallow_outside = true\n')
     article = root / "content" / "a"
     article.mkdir(parents=True, exist_ok=True)
     (article / "runs.toml").write_text(RUNS)
