@@ -160,8 +160,8 @@ class SiteBuild:
             names = ", ".join(s.name for s in todo)
             raise UnrolledError(f"precomputed data is stale or missing for: {names}", rule="frozen-stale",
                                 hint="run `unrolled precompute` (or build without --frozen)")
-        failed = [o for o in precompute(todo, self.project.cache_dir, jobs=self.jobs,
-                                        show_progress=self.show_progress) if o.status == "failed"]
+        failed = [o for o in precompute(todo, self.project.cache_dir, jobs=self.jobs, show_progress=self.show_progress,
+                                        engine=self.project.engine_for(self.jobs)) if o.status == "failed"]
         if failed:
             raise UnrolledError(f"precompute failed for run {failed[0].name!r}:\n{failed[0].error}",
                                 rule="precompute-failed", hint="fix the run spec or see the traceback above")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -23,7 +24,8 @@ def _precompute(args, project) -> int:
     else:
         specs = list({(s.source, s.name): s for p in discover(project) for s in p.specs.values()}.values())
     start = time.perf_counter()
-    outcomes = precompute(specs, project.cache_dir, jobs=args.jobs, force=args.force, show_progress=not args.quiet)
+    outcomes = precompute(specs, project.cache_dir, jobs=args.jobs, force=args.force, show_progress=not args.quiet,
+                          engine=project.engine_for(args.jobs))
     counts = {k: sum(o.status == k for o in outcomes) for k in ("done", "cached", "failed")}
     for outcome in outcomes:
         if outcome.status == "failed":
@@ -97,6 +99,14 @@ def _vendor_pyodide(args, project) -> int:
     return 0
 
 
+def engine_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--engine", choices=("local", "dask"), default=None,
+                         help="where stale runs train: this machine's processes (local, the default) or a Dask "
+                              "cluster (dask); overrides [precompute] engine in unrolled.toml")
+    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="the Dask scheduler to use (default: start a local cluster of --jobs workers)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="unrolled", description="Static sites of explorable explanations of "
                                   "recurrent neural networks.")
@@ -109,12 +119,14 @@ def parser() -> argparse.ArgumentParser:
     pre.add_argument("--jobs", type=int, default=jobs, help=f"parallel runs (default: {jobs})")
     pre.add_argument("--force", action="store_true", help="recompute even when the cache is current")
     pre.add_argument("--quiet", action="store_true", help="no progress bars")
+    engine_options(pre)
     pre.set_defaults(func=_precompute)
 
     bld = sub.add_parser("build", help="precompute what is stale, then build the site")
     bld.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
     bld.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
     bld.add_argument("--quiet", action="store_true", help="no progress bars")
+    engine_options(bld)
     bld.add_argument("--strict", action="store_true", help="treat warnings (e.g. broken internal links) as errors")
     bld.add_argument("--report", action="store_true", help="print each page's weight (HTML, CSS, JS, data)")
     bld.set_defaults(func=_build)
@@ -129,6 +141,7 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
     srv.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
     srv.add_argument("--quiet", action="store_true", help="no progress bars")
+    engine_options(srv)
     srv.add_argument("--verbose", action="store_true", help="log every request")
     srv.add_argument("--poll", type=float, default=0.05, metavar="SECONDS",
                      help="how often to look for changed sources (default: 0.05)")
@@ -147,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         project = load_project(args.project)
+        if getattr(args, "engine", None) or getattr(args, "scheduler", None):
+            engine = args.engine or ("dask" if args.scheduler else project.engine)
+            project = dataclasses.replace(project, engine=engine, scheduler=args.scheduler or project.scheduler)
         return args.func(args, project)
     except UnrolledError as error:
         print(error, file=sys.stderr)

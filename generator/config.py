@@ -27,6 +27,8 @@ class Project:
     templates: str = "templates"
     pyodide_packages: str = PYODIDE_PACKAGES  # base URL of NumPy & co. for {pyodide} cells (see docs/pyodide.md)
     allow_outside: bool = False  # may `output` and `cache` lie outside the project folder?
+    engine: str = "local"  # [precompute]: where stale runs train, "local" or "dask"
+    scheduler: str = ""  # [precompute]: a Dask scheduler's tcp://HOST:PORT; empty starts a local cluster
 
     @property
     def content_dir(self) -> Path:
@@ -44,8 +46,16 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / self.templates
 
+    def engine_for(self, jobs: int):
+        """The precompute engine these settings choose, `jobs` wide on this machine."""
+        from precompute.engine import Engine
 
-KEYS = {f.name: f.type for f in fields(Project) if f.name != "root"}  # name -> type name ("str", "bool")
+        return Engine(self.engine, self.scheduler or None, jobs)
+
+
+TABLES = {"site": {f.name: f.type for f in fields(Project) if f.name not in ("root", "engine", "scheduler")},
+          "precompute": {"engine": "str", "scheduler": "str"}}  # table -> key -> type name
+CHOICES = {"engine": ("local", "dask")}
 
 
 def load_project(root: str | Path = ".") -> Project:
@@ -59,25 +69,37 @@ def load_project(root: str | Path = ".") -> Project:
     except tomllib.TOMLDecodeError as exc:
         raise UnrolledError(f"not valid TOML: {exc}", file=path, rule="config-toml",
                             hint="fix the syntax of unrolled.toml") from None
-    for table in sorted(set(data) - {"site"}):
+    for table in sorted(set(data) - set(TABLES)):
         raise UnrolledError(f"unknown table or key {table!r}", file=path, line=find_line(text, table),
-                            rule="config-table", hint="unrolled.toml has one table, [site]")
-    site = data.get("site", {})
-    if not isinstance(site, dict):
-        raise UnrolledError("`site` must be a table", file=path, line=find_line(text, "site"), rule="config-table",
-                            hint="write [site] followed by key = value lines")
-    for key, value in site.items():
-        if key not in KEYS:
-            raise UnrolledError(f"unknown key {key!r} in [site]", file=path, line=find_line(text, key),
-                                rule="config-key", hint="known keys: " + ", ".join(sorted(KEYS)))
-        expected = bool if KEYS[key] == "bool" else str
-        if type(value) is not expected or (expected is str and not value.strip()):
-            what = "true or false" if expected is bool else "a non-empty string in quotes"
-            raise UnrolledError(f"[site] {key} must be {what}, got {value!r}", file=path, line=find_line(text, key),
-                                rule="config-type", hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
-    project = Project(root, **site)
+                            rule="config-table", hint="unrolled.toml has the tables " + ", ".join(
+                                f"[{name}]" for name in TABLES))
+    values = {}
+    for table, keys in TABLES.items():
+        given = data.get(table, {})
+        if not isinstance(given, dict):
+            raise UnrolledError(f"`{table}` must be a table", file=path, line=find_line(text, table),
+                                rule="config-table", hint=f"write [{table}] followed by key = value lines")
+        for key, value in given.items():
+            if key not in keys:
+                raise UnrolledError(f"unknown key {key!r} in [{table}]", file=path, line=find_line(text, key),
+                                    rule="config-key", hint="known keys: " + ", ".join(sorted(keys)))
+            values[key] = check_value(key, keys[key], value, path, text)
+    project = Project(root, **values)
     check_folders(project, path, text)
     return project
+
+
+def check_value(key: str, kind: str, value, path: Path, text: str):
+    expected = bool if kind == "bool" else str
+    if type(value) is not expected or (expected is str and not value.strip() and key != "scheduler"):
+        what = "true or false" if expected is bool else "a non-empty string in quotes"
+        raise UnrolledError(f"{key} must be {what}, got {value!r}", file=path, line=find_line(text, key),
+                            rule="config-type", hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
+    if key in CHOICES and value not in CHOICES[key]:
+        raise UnrolledError(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}", file=path,
+                            line=find_line(text, key), rule="config-choice",
+                            hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
+    return value
 
 
 def toml_literal(value) -> str:

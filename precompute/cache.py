@@ -19,7 +19,7 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
-from .documents import SCHEMA_MAJOR, code_version, dumps
+from .documents import SCHEMA_MAJOR, code_version
 from .folders import claim_cache
 from .spec import RunSpec
 
@@ -60,7 +60,7 @@ def is_complete(path: Path) -> bool:
     return (path / "run.json").is_file()
 
 
-def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]) -> Path:
+def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, bytes]) -> Path:
     """Write all documents of one run at once: temp dir + fsync + rename, then drop older keys."""
     claim_cache(cache_root)
     final = entry_dir(cache_root, spec, key)
@@ -69,9 +69,9 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]
     tmp = final.parent / f".tmp-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    for kind, doc in docs.items():
+    for kind, data in docs.items():
         with open(tmp / f"{kind}.json", "wb") as fh:
-            fh.write(dumps(doc))
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
     if final.exists():  # another process finished the same key first; its bytes are identical

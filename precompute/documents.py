@@ -104,9 +104,10 @@ def created_at() -> str | None:
     return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def provenance(spec_values: dict, key: str) -> dict:
+def provenance(spec_values: dict, key: str, created: str | None = None) -> dict:
+    """`created` is passed in when a run trains elsewhere, so the client's SOURCE_DATE_EPOCH holds."""
     return {"spec": spec_values, "seed": spec_values["seed"], "code_version": code_version(), "key": key,
-            "versions": versions(), "created": created_at()}
+            "versions": versions(), "created": created or created_at()}
 
 
 def document(doc_kind: str, run: str, prov: dict, **body) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cache_key, entry_dir, is_complete, write_entry
+from .engine import Engine
 from .errors import UnrolledError
 from .folders import claim_cache
 from .spec import RunSpec
@@ -27,20 +28,26 @@ class Outcome:
     path: Path | None = None
 
 
-def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Path:
-    """Train one run and write its documents (imports torch only here)."""
-    from .documents import provenance, validate
+def compute_documents(spec: RunSpec, key: str, progress=None, created: str | None = None) -> dict[str, bytes]:
+    """Train one run and return its documents' canonical bytes (imports torch only here). Nothing here
+    depends on where it runs, so a remote worker returns the same bytes as this machine."""
+    from .documents import dumps, provenance, validate
     from .exports import all_documents
     from .tasks import make_task
     from .train import train
 
     task = make_task(spec)
     result = train(spec, task, on_epoch=progress)
-    prov = provenance(spec.values, key)
+    prov = provenance(spec.values, key, created)
     docs = all_documents(spec, task, result, prov)
     for doc in docs.values():
         validate(doc)
-    return write_entry(cache_root, spec, key, docs)
+    return {kind: dumps(doc) for kind, doc in docs.items()}
+
+
+def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Path:
+    """Train one run here and write its documents into the cache."""
+    return write_entry(cache_root, spec, key, compute_documents(spec, key, progress))
 
 
 def _worker(spec: RunSpec, cache_root: Path, key: str, queue) -> Path:
@@ -57,11 +64,11 @@ def stale(specs: list[RunSpec], cache_root: Path) -> list[RunSpec]:
 
 
 def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: bool = False,
-               show_progress: bool = True) -> list[Outcome]:
+               show_progress: bool = True, engine: Engine | None = None) -> list[Outcome]:
+    """Train the stale runs of `specs` on `engine` (default: this machine's process pool, `jobs` wide)."""
     from tqdm import tqdm
 
     cache_root = Path(cache_root)
-    claim_cache(cache_root)  # before any training: a foreign folder is refused, not filled
     outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
     for spec in specs:
@@ -71,6 +78,16 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
             outcomes[ident(spec)] = Outcome(spec.name, "cached", path=path)
         else:
             todo.append((spec, key))
+    if engine is not None and engine.kind == "dask" and todo:
+        from .dask_engine import connect, run_on_dask
+
+        session = connect(engine)  # an unreachable scheduler fails here, before anything is written
+        claim_cache(cache_root)
+        for spec, outcome in run_on_dask(todo, cache_root, session, show_progress=show_progress):
+            outcomes[ident(spec)] = outcome
+        return [outcomes[ident(s)] for s in specs]
+    if todo:
+        claim_cache(cache_root)  # before any training: a foreign folder is refused, not filled
     bars = {ident(spec): tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
                             disable=not show_progress, unit="epoch")
             for i, (spec, _) in enumerate(todo)}
