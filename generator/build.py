@@ -96,6 +96,7 @@ class PageContext:
         self.widgets: set[str] = set()
         self.explanations: dict[str, int] = {}
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
+        self.rewrites: list = []  # html -> html, for text known only once the whole page is rendered
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -196,6 +197,8 @@ class SiteBuild:
             CitationExtension(bib, page.body, page.offset),
             TocExtension(permalink="#", permalink_title="Link to this section", toc_depth="2-3")])
         html = md.convert(page.body) + bib.html()
+        for rewrite in ctx.rewrites:
+            html = rewrite(html)
         for check in ctx.checks:
             check(html)
         return html, md.toc, ctx

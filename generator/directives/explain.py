@@ -1,7 +1,8 @@
 """```{explain}```: an explanation the author writes in Markdown for a widget part or heading.
 
-It stays in the page as a readable aside (no script needed); widgets show it as an (i) popover next to
-the part named by `for` (e.g. `cell.forget`, `network.input`; each widget documents its keys).
+It stays in the page as a collapsed note (`<details>`, readable with no script, one line until opened);
+widgets show it as an (i) popover next to the part named by `for` (e.g. `cell.forget`, `network.input`;
+each widget documents its keys).
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ def render(block, ctx) -> str:
                           hint="after the option lines, leave a blank line and write the text")
     ctx.register_explanation(block, key)
     title = block.options["title"]
-    heading = f'<p class="explain-title">{escape(title)}</p>' if title else ""
     body = ctx.markdown(block.body, block.line + len(block.option_lines) + 1)
-    return (f'<aside class="explain" id="explain-{escape(key)}" data-explain="{escape(key)}" '
-            f'data-title="{escape(title)}">{heading}{body}</aside>')
+    return (f'<details class="explain" id="explain-{escape(key)}" data-explain="{escape(key)}" '
+            f'data-title="{escape(title)}"><summary class="explain-title">{escape(title or key)}</summary>'
+            f'{body}</details>')
 
 
 register(Directive(

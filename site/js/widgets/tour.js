@@ -1,18 +1,24 @@
-// {tour}: a guided tour through the page's explanations. On a reader's first visit it starts by
-// itself; Skip or Finish ends it for good on this page (remembered in localStorage), and the button in
-// the tour's figure restarts it. Each step scrolls to the part it explains (the widget's (i) button for
-// that key, loading the widget first if needed), highlights it and shows the author's {explain} text.
+// {tour}: a guided tour through the page's explanations that starts only when the reader asks. The
+// first frame's "Take the tour" link (to the first explanation, which works without scripts) opens a
+// modal dialog instead; the reader's place is remembered per page (localStorage), so a reload offers to
+// resume, and Finish or Skip remembers the tour as done. Each step loads the widget it points at, scrolls
+// its (i) button into the upper part of the screen (the dialog sits at the bottom), outlines it and shows
+// the author's {explain} text. Focus stays inside the dialog; Escape closes it from anywhere.
 import { explanation } from 'unrolled/lib/explain.js';
 import { ready } from 'unrolled/page.js';
 
 const storageKey = () => `unrolled-tour:${window.location.pathname}`;
 
-function remembered() {
-  try { return window.localStorage.getItem(storageKey()) === 'done'; } catch { return false; }
+/** 'done', a step index to resume at, or null for a reader who has not started. */
+function progress() {
+  let saved = null;
+  try { saved = window.localStorage.getItem(storageKey()); } catch { /* storage blocked: nothing saved */ }
+  if (saved === 'done') return 'done';
+  return /^\d+$/.test(saved || '') ? Number(saved) : null;
 }
 
-function remember() {
-  try { window.localStorage.setItem(storageKey(), 'done'); } catch { /* private mode: ask again next time */ }
+function save(value) {
+  try { window.localStorage.setItem(storageKey(), String(value)); } catch { /* private mode: not kept */ }
 }
 
 /** The element a step points at: the (i) button for `key`, else its widget, else the explanation itself. */
@@ -29,6 +35,24 @@ function button(text, className, onClick) {
   return b;
 }
 
+const FOCUSABLE = 'a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/** Keep Tab and Shift+Tab cycling inside `dialog`. */
+function trapFocus(dialog, event) {
+  const items = Array.from(dialog.querySelectorAll(FOCUSABLE));
+  if (!items.length) return;
+  const first = items[0];
+  const last = items[items.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (event.shiftKey && (document.activeElement === first || !inside)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 export default function tour(state, element) {
   const { steps, title } = state.options;
   const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -36,38 +60,60 @@ export default function tour(state, element) {
   let highlighted = null;
   let index = 0;
 
-  const start = button('', 'tour-start', () => open(0));
-  const label = () => { start.textContent = remembered() ? 'Restart the tour' : 'Start the tour'; };
+  const start = element.querySelector('.tour-start');
+  const label = () => {
+    const saved = progress();
+    start.textContent = saved === 'done' ? 'Take the tour again'
+      : saved === null ? 'Take the tour' : `Resume the tour (stop ${saved + 1} of ${steps.length})`;
+  };
   label();
-  element.querySelector('.widget-frame').append(start);
+  start.addEventListener('click', (event) => {
+    event.preventDefault();
+    const saved = progress();
+    open(typeof saved === 'number' && saved < steps.length ? saved : 0);
+  });
 
-  function close(done) {
+  function onKey(event) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+    } else if (event.key === 'Tab') {
+      trapFocus(dialog, event);
+    }
+  }
+
+  /** Close the dialog; `done` marks the tour finished, otherwise the reader may resume here later. */
+  function close(done = false) {
     highlighted?.classList.remove('tour-target');
+    highlighted = null;
     dialog?.remove();
     dialog = null;
-    if (done) remember();
+    document.removeEventListener('keydown', onKey, true);
+    save(done ? 'done' : index);
     label();
-    start.focus();
+    start.focus({ preventScroll: true });
   }
 
   async function show(i) {
     index = i;
+    save(i);
     const key = steps[i];
     const source = explanation(key);
     const node = await target(key);
+    if (!dialog) return;  // closed while the widget loaded
     highlighted?.classList.remove('tour-target');
     highlighted = node;
     node?.classList.add('tour-target');
-    node?.scrollIntoView({ block: 'center', behavior: reduceMotion ? 'auto' : 'smooth' });
+    node?.scrollIntoView({ block: 'start', behavior: reduceMotion ? 'auto' : 'smooth' });
     const heading = dialog.querySelector('.tour-heading');
     heading.textContent = source?.dataset.title || key;
-    dialog.querySelector('.tour-count').textContent = `Step ${i + 1} of ${steps.length}`;
+    dialog.querySelector('.tour-count').textContent = `Stop ${i + 1} of ${steps.length}`;
     const body = dialog.querySelector('.tour-body');
     body.replaceChildren(...Array.from(source?.childNodes || [], (n) => n.cloneNode(true))
       .filter((n) => !(n.classList && n.classList.contains('explain-title'))));
     dialog.querySelector('.tour-back').disabled = i === 0;
     dialog.querySelector('.tour-next').textContent = i === steps.length - 1 ? 'Finish' : 'Next';
-    heading.focus();
+    heading.focus({ preventScroll: true });
   }
 
   function open(i) {
@@ -75,8 +121,9 @@ export default function tour(state, element) {
     dialog = document.createElement('div');
     dialog.className = 'tour-dialog';
     dialog.setAttribute('role', 'dialog');
+    dialog.setAttribute('aria-modal', 'true');
     dialog.setAttribute('aria-labelledby', `${element.id}-tour-heading`);
-    dialog.innerHTML = `<p class="tour-name"></p><p class="tour-count"></p>`
+    dialog.innerHTML = '<p class="tour-name"></p><p class="tour-count"></p>'
       + `<h2 class="tour-heading" id="${element.id}-tour-heading" tabindex="-1"></h2><div class="tour-body"></div>`;
     dialog.querySelector('.tour-name').textContent = title;
     const actions = document.createElement('div');
@@ -87,13 +134,10 @@ export default function tour(state, element) {
       button('Skip tour', 'tour-skip', () => close(true)),
     );
     dialog.append(actions);
-    dialog.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') { event.preventDefault(); close(true); }
-    });
+    document.addEventListener('keydown', onKey, true);
     document.body.append(dialog);
     show(i);
   }
 
-  if (!remembered()) open(0);
   return { open, close };
 }
