@@ -345,11 +345,14 @@ def test_missing_runtime_is_said_plainly(browser, cells_site, tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     context, page, watch = open_page(browser, url_of(server) + "py/")
     try:
+        cell(page, "stream").locator(".py-run").click()
+        assert wait_run(page, "stream", ["done", "error", "unavailable"]) == "unavailable"
+        assert cell(page, "stream").locator(".py-status").text_content() == "Python could not be loaded."
+        assert "pyodide.asm.wasm (HTTP 404) could not be fetched" in output(page, "stream")
+        cell(page, "after").locator(".py-run").click()  # one notice says why; a later cell points to it
+        assert wait_run(page, "after", ["done", "error", "unavailable", "not-run"]) == "not-run"
+        assert output(page, "after").strip() == "Not run: setup failed (Python could not be loaded; see cell stream)."
         for name in ("stream", "after"):
-            cell(page, name).locator(".py-run").click()
-            assert wait_run(page, name, ["done", "error", "unavailable"]) == "unavailable"
-            assert cell(page, name).locator(".py-status").text_content() == "Python could not be loaded."
-            assert "pyodide.asm.wasm (HTTP 404) could not be fetched" in output(page, name)
             assert cell(page, name).locator(".py-run").is_enabled()  # the reader may try again
     finally:
         context.close()
@@ -562,3 +565,104 @@ def test_numpy_cells_run_in_pyodide_with_a_vendored_distribution(browser, tmp_pa
         server.shutdown()
         server.server_close()
     assert watch.external == [] and watch.errors == []
+
+
+SETUP_FAILS = """---
+title: Setup
+runs: runs.toml
+---
+
+```{network}
+runs: tiny
+```
+
+```{pyodide}
+id: setup
+packages: numpy
+drives: w1-network
+
+import numpy as np
+datasets = np.arange(3)
+```
+
+```{pyodide}
+id: uses
+
+print(datasets)
+```
+
+```{pyodide}
+id: numpy-again
+packages: numpy
+
+import numpy as np
+```
+"""
+
+
+def test_a_failed_setup_is_said_once_and_later_cells_are_not_run(browser, make_site):
+    """NumPy cannot load here (no network): the first cell says why, a cell that needs what it would have
+    defined says it was not run instead of raising NameError, and the figure it drives stays precomputed."""
+    _, url = make_site("pyodide-setup", {"s/index.md": SETUP_FAILS, "s/runs.toml": RUNS})
+    context, page, watch = _open_context(browser, viewport={"width": 1000, "height": 900})
+    try:
+        page.goto(url + "s/")
+        for name in ("setup", "uses", "numpy-again"):
+            page.wait_for_selector(f'#cell-{name}[data-state="ready"]')
+        cell(page, "setup").locator(".py-run").click()
+        assert wait_run(page, "setup", ["done", "error", "unavailable"]) == "unavailable"
+        assert output(page, "setup").startswith("NumPy could not be loaded: ")
+        note = page.locator("#w1-network .live-note")
+        assert page.get_attribute("#w1-network", "data-live") == "unavailable"
+        assert note.text_content().startswith("Live training could not start (NumPy could not be loaded)")
+        cell(page, "uses").locator(".py-run").click()
+        assert wait_run(page, "uses", ["done", "error", "unavailable", "not-run"]) == "not-run"
+        assert cell(page, "uses").locator(".py-status").text_content() == "Not run: setup failed."
+        text = output(page, "uses")
+        assert "`datasets`" in text and "cell setup could not run (NumPy could not be loaded)" in text
+        assert "NameError" not in text
+        cell(page, "numpy-again").locator(".py-run").click()
+        assert wait_run(page, "numpy-again", ["done", "error", "unavailable", "not-run"]) == "not-run"
+        assert output(page, "numpy-again").strip() == "Not run: setup failed (NumPy could not be loaded; see cell setup)."
+    finally:
+        context.close()
+    assert all(u.startswith("https://cdn.jsdelivr.net/pyodide/") for u in watch.external), watch.external
+    assert [e for e in watch.errors if not e.startswith("Failed to load resource")] == [], watch.errors
+
+
+LONG_LINES = """---
+title: Long lines
+---
+
+```{pyodide}
+id: long
+
+def train(network, data):
+    for epoch in range(10):
+        loss = network.step(data, learning_rate=0.01, batch_size=25, gradient_clip=1.0, shuffle=True)
+    return loss
+```
+"""
+
+
+def test_long_code_lines_keep_their_indentation_on_a_phone(browser, make_site):
+    _, url = make_site("pyodide-long", {"l/index.md": LONG_LINES})
+    context, page, watch = _open_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page.goto(url + "l/")
+        page.wait_for_selector('#cell-long[data-state="ready"]')
+        editor = page.locator("#cell-long .py-editor")
+        view, text = page.locator("#cell-long .py-view"), page.locator("#cell-long .py-input")
+        line = float(view.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        padding = view.evaluate("e => parseFloat(getComputedStyle(e).paddingTop) + parseFloat(getComputedStyle(e).paddingBottom)")
+        borders = view.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth) + parseFloat(getComputedStyle(e).borderBottomWidth)")
+        lines = 4
+        assert abs(view.bounding_box()["height"] - (lines * line + padding + borders)) < 2  # no line wrapped
+        assert abs(text.bounding_box()["height"] - view.bounding_box()["height"]) < 1  # the layers stay aligned
+        assert editor.evaluate("e => e.scrollWidth > e.clientWidth")  # the long line scrolls sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not
+        editor.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        assert text.bounding_box()["x"] == view.bounding_box()["x"]
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors

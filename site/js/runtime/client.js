@@ -83,6 +83,7 @@ class Session {
     this.job = null; // {view, started, reason, stopAt, timer, grace}
     this.handled = new Set(); // figures with Python control handlers
     this.listening = new Set();
+    this.failure = null; // {cell, reason}: the first run whose setup (Python or a package) could not load
   }
 
   register(view) {
@@ -198,8 +199,31 @@ class Session {
     this.job = null;
     if (this.interrupt) this.interrupt[0] = 0;
     const latency = job.stopAt ? performance.now() - job.stopAt : null;
-    job.view.done({ ...outcome, ...extra, reason: job.reason, latency, timeout: job.view.options.timeout });
+    job.view.done({ ...this.explain(job.view, outcome), ...extra, reason: job.reason, latency,
+      timeout: job.view.options.timeout });
     this.pump();
+  }
+
+  /** After a failed setup, later cells say so instead of showing a NameError or the same notice again. */
+  explain(view, outcome) {
+    if (outcome.status === 'unavailable') {
+      const reason = outcome.message.split(': ')[0];
+      for (const target of view.drives) stayPrecomputed(target, reason);
+      if (!this.failure) {
+        this.failure = { cell: view.id, reason };
+        return outcome;
+      }
+      return { status: 'not-run', message: `Not run: setup failed (${reason}; see cell ${this.failure.cell}).` };
+    }
+    const missing = outcome.status === 'error' && this.failure
+      && /NameError: name '([^']+)' is not defined/.exec(outcome.traceback || '');
+    if (!missing) return outcome;
+    for (const target of view.drives) stayPrecomputed(target, this.failure.reason);
+    return {
+      status: 'not-run',
+      message: `Not run: setup failed. This cell needs \`${missing[1]}\`, which an earlier cell did not get to `
+        + `define: cell ${this.failure.cell} could not run (${this.failure.reason}).`,
+    };
   }
 
   /** Stop `view`: a queued run is dropped; a running one interrupted (or its worker killed). */
@@ -256,8 +280,20 @@ class Session {
       clearTimeout(this.job.timer);
       const { view } = this.job;
       this.job = null;
-      view.done({ status: 'unavailable', message });
+      view.done(this.explain(view, { status: 'unavailable', message }));
     }
-    for (const job of waiting) job.view.done({ status: 'unavailable', message });
+    for (const job of waiting) job.view.done(this.explain(job.view, { status: 'unavailable', message }));
   }
+}
+
+/** A figure a failed cell would have driven: say it stays precomputed (once). */
+function stayPrecomputed(target, reason) {
+  const figure = document.getElementById(target);
+  if (!figure || figure.dataset.live === 'unavailable') return;
+  figure.dataset.live = 'unavailable';
+  const note = document.createElement('p');
+  note.className = 'live-note';
+  note.setAttribute('role', 'status');
+  note.textContent = `Live training could not start (${reason}); this figure keeps showing the precomputed runs.`;
+  figure.append(note);
 }

@@ -84,7 +84,7 @@ export function createEditor({ code, editable = true, label, onRun, onInput }) {
     view.setAttribute('aria-hidden', 'true');
     input = document.createElement('textarea');
     input.className = 'py-input';
-    Object.assign(input, { spellcheck: false, autocomplete: 'off', rows: 1, value: code });
+    Object.assign(input, { spellcheck: false, autocomplete: 'off', rows: 1, value: code, wrap: 'off' });
     input.setAttribute('autocapitalize', 'off');
     input.setAttribute('autocorrect', 'off');
     input.setAttribute('aria-label', label);

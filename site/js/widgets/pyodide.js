@@ -1,7 +1,7 @@
 // {pyodide}: a Python cell. Replaces the static highlighted code with an editor, Run / Stop / Reset,
 // load progress and an output log. Python itself (runtime/worker.js) starts only when the reader runs
 // a cell, or when an `autorun` cell scrolls into view. The cell's run state is in data-run:
-// idle | queued | loading | running | done | error | stopped | timeout | unavailable.
+// idle | queued | loading | running | done | error | stopped | timeout | unavailable | not-run.
 import { createEditor } from 'unrolled/runtime/editor.js';
 import { session } from 'unrolled/runtime/client.js';
 
@@ -123,6 +123,9 @@ export default function pyodideCell(state, element) {
       } else if (kind === 'unavailable') {
         append('py-error', `${outcome.message}\n`);
         view.state('unavailable', `${outcome.message.split(': ')[0]}.`);
+      } else if (kind === 'not-run') {
+        append('py-error', `${outcome.message}\n`);
+        view.state('not-run', 'Not run: setup failed.');
       } else if (kind === 'cancelled') {
         view.state('idle', 'Not run.');
       } else if (reason === 'timeout') {
