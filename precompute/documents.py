@@ -20,7 +20,7 @@ from . import arrays
 from .errors import UnrolledError
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
-SCHEMA_MAJOR = 1
+SCHEMA_MAJOR = 2  # 2: every document carries its digest
 KINDS = ("run", "predictions", "weights", "itemized-gradients", "cell-trace")
 PACKAGE_DIR = Path(__file__).parent
 # Code whose change alters the numbers: the precompute package and the shared datasets, tasks and corpora.
@@ -67,16 +67,47 @@ def dumps(doc: dict) -> bytes:
             + "\n").encode("utf-8")
 
 
-def load(path: str | Path, *, decode: bool = True) -> dict:
-    """Read and validate a document; with `decode`, encoded arrays become numpy arrays."""
+def digest(doc: dict) -> str:
+    """sha256 of the document's canonical bytes without its `digest` field."""
+    return "sha256:" + hashlib.sha256(dumps({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
+
+
+def seal(doc: dict) -> dict:
+    """The document with its digest, as it is written to the cache."""
+    return {**doc, "digest": digest(doc)}
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read(path: str | Path) -> dict:
+    """The parsed document, only if its bytes are the ones its digest was made from.
+
+    JSON's non-standard NaN and Infinity are refused (browsers cannot parse them).
+    """
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_reject_constant)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UnrolledError(f"cannot read document: {exc}", file=path, rule="doc-unreadable",
                             hint="re-run `unrolled precompute --force`") from None
+    if not isinstance(doc, dict) or doc.get("digest") != digest(doc):
+        raise UnrolledError("document does not match its digest: it was changed after it was written",
+                            file=path, rule="doc-digest", hint="re-run `unrolled precompute --force`")
+    return doc
+
+
+def load(path: str | Path, *, decode: bool = True) -> dict:
+    """Read, verify and validate a document; with `decode`, encoded arrays become numpy arrays."""
+    doc = read(path)
     validate(doc, source=path)
-    return arrays.decode_tree(doc) if decode else doc
+    try:
+        decoded = arrays.decode_tree(doc)
+    except ValueError as exc:
+        raise UnrolledError(f"{doc['schema']} document invalid: {exc}", file=path, rule="doc-array",
+                            hint="re-run `unrolled precompute --force` for this run") from None
+    return decoded if decode else doc
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cache_key, entry_dir, is_complete, write_entry
+from .cache import cache_key, check_writable, entry_dir, is_complete, write_entry
 from .errors import UnrolledError
 from .spec import RunSpec
 
@@ -24,11 +24,12 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None
     path: Path | None = None
+    problem: UnrolledError | None = None  # the author's mistake behind a failure, when it is one
 
 
 def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Path:
     """Train one run and write its documents (imports torch only here)."""
-    from .documents import provenance, validate
+    from .documents import provenance, seal, validate
     from .exports import all_documents
     from .tasks import make_task
     from .train import train
@@ -36,7 +37,7 @@ def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Pat
     task = make_task(spec)
     result = train(spec, task, on_epoch=progress)
     prov = provenance(spec.values, key)
-    docs = all_documents(spec, task, result, prov)
+    docs = {kind: seal(doc) for kind, doc in all_documents(spec, task, result, prov).items()}
     for doc in docs.values():
         validate(doc)
     return write_entry(cache_root, spec, key, docs)
@@ -58,12 +59,14 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
     outcomes: dict[str, Outcome] = {}
     todo = []
     for spec in specs:
-        key = cache_key(spec)
+        key = cache_key(spec, cache_root)
         path = entry_dir(cache_root, spec, key)
         if is_complete(path) and not force:
             outcomes[spec.name] = Outcome(spec.name, "cached", path=path)
         else:
             todo.append((spec, key))
+    if todo:
+        check_writable(cache_root)
     bars = {spec.name: tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
                             disable=not show_progress, unit="epoch")
             for i, (spec, _) in enumerate(todo)}
@@ -72,7 +75,9 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
     def finish(spec, path=None, error=None):
         seconds = time.perf_counter() - started[spec.name]
         status = "failed" if error else "done"
-        outcomes[spec.name] = Outcome(spec.name, status, seconds, error, path)
+        problem = error if isinstance(error, UnrolledError) else None
+        outcomes[spec.name] = Outcome(spec.name, status, seconds, describe(error) if error else None, path,
+                                     problem)
         bars[spec.name].close()
 
     if jobs <= 1 or len(todo) <= 1:
@@ -81,7 +86,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                 path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[spec.name]: b.update(1))
                 finish(spec, path)
             except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
-                finish(spec, error=describe(exc))
+                finish(spec, error=exc)
     else:
         context = mp.get_context("spawn")
         with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
@@ -93,7 +98,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                 try:
                     finish(spec, future.result())
                 except Exception as exc:  # noqa: BLE001
-                    finish(spec, error=describe(exc))
+                    finish(spec, error=exc)
             queue.put(None)
             pump.join()
     return [outcomes[s.name] for s in specs]
