@@ -184,7 +184,7 @@ def _validate(name: str, table: Any, path: Path, text: str, root: str | Path | N
     _check_relations(values, fail)
     spec = RunSpec(name, values, path, header)
     if spec.corpus_dir is not None:
-        _check_corpus(spec.corpus_dir, root, fail)
+        _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
     return spec
 
 
@@ -238,7 +238,7 @@ def _check_relations(values: dict, fail) -> None:
 
 
 def _check_corpus(folder: Path, root, fail) -> None:
-    """A relative corpus stays inside the project; any corpus must be an existing folder."""
+    """A corpus inside `root` (None for an absolute path, allowed anywhere) that is an existing folder."""
     where = "write an absolute path to train on a corpus outside the project"
     try:
         inside_project(folder, root, what="corpus folder")
