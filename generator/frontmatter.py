@@ -52,11 +52,10 @@ def split(text: str, source: Path) -> tuple[dict, str, int]:
                             hint="end the front matter with a line `---`")
     text = "\n".join(lines[1:end])
     try:
-        _refuse_aliases(text, source)
-        meta = yaml.load(text, Loader=FAST_LOADER) or {}
+        meta = _load(text, source, FAST_LOADER)
     except yaml.YAMLError:
         try:
-            meta = yaml.load(text, Loader=EXACT_LOADER) or {}
+            meta = _load(text, source, EXACT_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
@@ -69,9 +68,14 @@ def split(text: str, source: Path) -> tuple[dict, str, int]:
     return meta, "\n".join(lines[end + 1:]), end + 1
 
 
-def _refuse_aliases(text: str, source: Path) -> None:
+def _load(text: str, source: Path, loader) -> dict:
+    _refuse_aliases(text, source, loader)
+    return yaml.load(text, Loader=loader) or {}
+
+
+def _refuse_aliases(text: str, source: Path, loader) -> None:
     """Anchors (`&a`) and aliases (`*a`) let a few lines expand into gigabytes; front matter needs neither."""
-    for event in yaml.parse(text, Loader=FAST_LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise UnrolledError("front matter uses a YAML anchor or alias (`&name` / `*name`)", file=source,
                                 line=event.start_mark.line + 2, rule="frontmatter-alias",

@@ -84,8 +84,8 @@ class DirectivePreprocessor(Preprocessor):
                 inner = None if closes(lines[j], inner) else inner
             elif closes(lines[j], fence):
                 return j
-            elif nested and (found := FENCE.match(lines[j])):
-                inner = found["fence"]
+            elif nested and (found := fence_at(lines[j])):
+                inner = found[0]
         return None
 
     def parse_block(self, directive, inner: list[str], open_index: int) -> Block:
@@ -135,11 +135,18 @@ class DirectivePreprocessor(Preprocessor):
         return block
 
 
+def fence_at(line: str) -> tuple[str, str] | None:
+    """(fence, info string) when the line is a code fence; a backtick fence's info has no backtick."""
+    found = FENCE.match(line)
+    if not found or (found["fence"][0] == "`" and "`" in found["info"]):
+        return None
+    return found["fence"], found["info"].strip()
+
+
 def closes(line: str, fence: str) -> bool:
     """A bare fence of the same character, at least as long (CommonMark's closing fence)."""
-    found = FENCE.match(line)
-    return bool(found and found["fence"][0] == fence[0] and len(found["fence"]) >= len(fence)
-                and not found["info"].strip())
+    found = fence_at(line)
+    return bool(found and found[0][0] == fence[0] and len(found[0]) >= len(fence) and not found[1])
 
 
 class DirectiveExtension(Extension):

@@ -17,7 +17,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from .documents import KINDS, SCHEMA_MAJOR, code_version, dumps, read
+from .documents import KINDS, SCHEMA_MAJOR, check, code_version, dumps
 from .errors import UnrolledError
 from .spec import RunSpec
 
@@ -91,7 +91,7 @@ def is_complete(path: Path) -> bool:
         return False
     for kind in KINDS:
         try:
-            read(path / f"{kind}.json")
+            check(path / f"{kind}.json")
         except UnrolledError as error:
             if path not in _reported:
                 _reported.add(path)
@@ -124,6 +124,7 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]
             os.rename(final, damaged)
             shutil.rmtree(damaged, ignore_errors=True)
         os.rename(tmp, final)
+        _reported.discard(final)  # should it be damaged again, say so again
     for old in final.parent.iterdir():
         if old.is_dir() and old.name != key and not old.name.startswith(".tmp-"):
             shutil.rmtree(old, ignore_errors=True)

@@ -36,8 +36,8 @@ class Opt:
                 raise ValueError("expected ASCII digits")
             return int(raw)
         if self.kind is float:
-            if not ASCII_NUMBER.fullmatch(raw):
-                raise ValueError("expected a decimal number")
+            if not raw.isascii():  # float() would take '１.５'; a number's own range check decides on nan
+                raise ValueError("expected ASCII digits")
             return float(raw)
         if self.kind is list:
             return [item.strip() for item in raw.split(",") if item.strip()]
@@ -52,7 +52,6 @@ class Opt:
 
 REQUIRED = object()
 ASCII_INT = re.compile(r"[+-]?[0-9]+")  # int() alone would also take '２' or '1_000'
-ASCII_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # no 'nan', 'inf', '１.５'
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def build_error(tmp_path, text) -> UnrolledError:
     ("\n\n```{predictions}\nrun: sine\n```\n", "ref-run", 7, "unknown run 'sine'"),
     ("```{predictions}\nrun: x\nsnapshot: \uff12\n```\n", "option-type", 6, "expects an integer"),
     ("```{predictions}\nrun: x\nsnapshot: 1_0\n```\n", "option-type", 6, "expects an integer"),
-    ("```{pyodide}\ntimeout: nan\n\nx = 1\n```\n", "option-type", 5, "expects a number"),
+    ("```{pyodide}\ntimeout: \uff11.5\n\nx = 1\n```\n", "option-type", 5, "expects a number"),
     ("Text.\n\n```python\nx = 1\n", "fence-unclosed", 6, "never closed"),
     ("```{explain}\nfor: a.b\n\n```python\nx = 1\n", "directive-unclosed", 4, "never closed"),
 ])

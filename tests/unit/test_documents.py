@@ -100,3 +100,18 @@ def test_load_refuses_changed_bytes_nan_and_broken_arrays(tmp_path):
     with pytest.raises(UnrolledError, match="array at /extra") as caught:
         load(path, decode=False)
     assert caught.value.rule == "doc-array"
+
+
+def test_check_reads_canonical_bytes_and_falls_back_to_parsing(tmp_path):
+    from precompute.documents import check
+
+    path = tmp_path / "run.json"
+    path.write_bytes(dumps(minimal_run()))
+    check(path)  # the cache's own bytes: checked without parsing
+    path.write_text(json.dumps(minimal_run(), indent=2))  # same content, other layout: still intact
+    check(path)
+    path.write_bytes(with_loss(minimal_run(), "1.5"))
+    with pytest.raises(UnrolledError, match="does not match its digest"):
+        check(path)
+    with pytest.raises(UnrolledError, match="cannot read document"):
+        check(tmp_path / "missing.json")
