@@ -84,7 +84,7 @@ def entry_dir(cache_root: Path, spec: RunSpec, key: str | None = None) -> Path:
     return Path(cache_root) / spec.name / (key or cache_key(spec, cache_root))
 
 
-def is_complete(path: Path) -> bool:
+def is_complete(path: Path, *, report: bool = True) -> bool:
     """Every document is there and matches its digest; a damaged entry is reported once, as a note."""
     path = Path(path)
     if not (path / "run.json").is_file():
@@ -93,7 +93,7 @@ def is_complete(path: Path) -> bool:
         try:
             check(path / f"{kind}.json")
         except UnrolledError as error:
-            if path not in _reported:
+            if report and path not in _reported:
                 _reported.add(path)
                 print(f"note: {error.location}: {error.message}; the run is recomputed", file=sys.stderr)
             return False
@@ -116,7 +116,7 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]
                 os.fsync(fh.fileno())
     except OSError as exc:
         raise unwritable(cache_root, exc) from None
-    if is_complete(final):  # another process finished the same key first; its bytes are identical
+    if is_complete(final, report=False):  # another process finished the same key first; its bytes are identical
         shutil.rmtree(tmp)
     else:  # no entry yet, or a damaged one: the fresh documents replace it
         if final.exists():
