@@ -22,15 +22,17 @@ from markdown.extensions.toc import TocExtension
 from precompute.documents import dumps
 from precompute.errors import UnrolledError
 from precompute.folders import SITE_MARKER, SITE_MARKER_TEXT, check_site_folder
+from precompute.sources import inside_project, read_text
 from precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
 from . import vendor
-from .citations import CitationExtension, bibliography_for
+from .citations import CitationExtension, bibliography_for, bibliography_path
 from .config import Project
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
+from .templating import template_error
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -67,12 +69,20 @@ def discover(project: Project) -> list[Page]:
 
 
 def load_page(project: Project, source: Path) -> Page:
-    """One page: its front matter, body and run specs (`discover` calls this for every page)."""
-    meta, body, offset = parse(source.read_text(encoding="utf-8"), source)
+    """One page: its front matter, body and run specs (`discover` calls this for every page).
+
+    Every file the front matter names must lie inside the project (see `precompute.sources`).
+    """
+    meta, body, offset = parse(read_text(source), source)
     slug = "" if source.parent == project.content_dir else source.parent.name
     page = Page(source, slug, meta, body, offset)
+    bib = bibliography_path(source, meta.bibliography)
+    if bib is not None:
+        inside_project(bib, project.root, what="bibliography", file=source, line=meta.lines.get("bibliography"))
     for entry in meta.runs:
-        for spec in load_specs(source.parent / entry):
+        path = inside_project(source.parent / entry, project.root, what="run spec file", file=source,
+                              line=meta.lines.get("runs"))
+        for spec in load_specs(path, root=project.root):
             if spec.name in page.specs:
                 raise UnrolledError(f"run {spec.name!r} is defined twice for this page", file=spec.source,
                                     line=spec.line, rule="spec-duplicate",
@@ -163,9 +173,11 @@ class SiteBuild:
                                 hint="run `unrolled precompute` (or build without --frozen)")
         failed = [o for o in precompute(todo, self.project.cache_dir, jobs=self.jobs, show_progress=self.show_progress,
                                         engine=self.project.engine_for(self.jobs)) if o.status == "failed"]
+        if failed and failed[0].problem is not None:
+            raise failed[0].problem  # the author's mistake, with its own file, line, rule and hint
         if failed:
             raise UnrolledError(f"precompute failed for run {failed[0].name!r}:\n{failed[0].error}",
-                                rule="precompute-failed", hint="fix the run spec or see the traceback above")
+                                rule="precompute-failed", hint="see the traceback above")
 
     def document(self, spec: RunSpec, kind: str, decode: bool) -> dict:
         from precompute.cache import entry_dir
@@ -204,6 +216,16 @@ class SiteBuild:
         return html, md.toc, ctx
 
     def render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
+        """The page's HTML; a mistake in a project template is reported at that template's file and line."""
+        try:
+            return self._render_page(page, articles, assets)
+        except Exception as exc:  # noqa: BLE001 - only errors raised on a template's line are translated
+            error = template_error(exc, self.project.root)
+            if error is None:
+                raise
+            raise error from None
+
+    def _render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
         html, toc, ctx = self.render_markdown(page)
         styles = ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
                                          if f"css/{name}.css" in assets.urls]

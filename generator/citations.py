@@ -99,10 +99,16 @@ class CitationExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(self.bib, self.text, self.offset), "unrolled_cite", 175)
 
 
-def bibliography_for(page_source: Path, source_label: str, name: str | None) -> Bibliography:
-    """The article's `bibliography:` file, or `references.bib` beside it when present."""
+def bibliography_path(page_source: Path, name: str | None) -> Path | None:
+    """The file `bibliography:` names, or `references.bib` beside the article when present."""
     path = page_source.parent / (name or "references.bib")
-    if name and not path.exists():
+    return path if name or path.exists() else None
+
+
+def bibliography_for(page_source: Path, source_label: str, name: str | None) -> Bibliography:
+    """The article's bibliography (see `bibliography_path`); a named file must exist."""
+    path = bibliography_path(page_source, name)
+    if path is not None and not path.exists():
         raise UnrolledError(f"bibliography file {name!r} not found", file=source_label, rule="cite-bibtex",
                             hint="put the .bib file next to index.md, or fix `bibliography:`")
-    return Bibliography(path if path.exists() else None, source_label)
+    return Bibliography(path, source_label)

@@ -20,7 +20,7 @@ def _precompute(args, project) -> int:
     from .build import discover
 
     if args.specs:
-        specs = [s for path in args.specs for s in load_specs(path)]
+        specs = [s for path in args.specs for s in load_specs(path, root=project.root)]
     else:
         specs = list({(s.source, s.name): s for p in discover(project) for s in p.specs.values()}.values())
     start = time.perf_counter()

@@ -2,6 +2,12 @@
 
 It runs before the ordinary fenced-code preprocessor, so no directive can slip through as a code block.
 Option lines (`key: value`) open the block; after a blank line comes the body, for directives that take one.
+
+Fences follow CommonMark: a block closes at a bare fence of the same character at least as long as the
+one that opened it. In a Markdown body, a fence opens a nested code block whose own closing fence does
+not end the directive; a bare fence as long as the directive's closes it, so a body holding bare ```
+blocks needs a longer outer fence (````{explain}), as in MyST. A fence that is never closed is an error
+rather than a stray line of backticks in the page.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from precompute.errors import UnrolledError
 
 OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
 CODE_FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})(?!.*\{)")
+FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 OPTION = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 
 
@@ -32,20 +39,26 @@ class DirectivePreprocessor(Preprocessor):
             if not match:
                 code = CODE_FENCE.match(lines[i])
                 end = self.code_block_end(lines, i, code["fence"]) if code else i
+                if end is None:
+                    raise UnrolledError(f"code fence {code['fence']} is never closed", file=self.ctx.source,
+                                        line=self.ctx.body_line(i), rule="fence-unclosed",
+                                        hint=f"close the code block with a line `{code['fence']}`; if the fence "
+                                             "was meant to end a directive above, give that directive a longer "
+                                             "outer fence (````{name} ... ````) than the code blocks inside it")
                 out.extend(lines[i:end + 1])  # an ordinary code block: directives shown inside stay text
                 i = end + 1
                 continue
             line_no = self.ctx.body_line(i)
             fence = match["fence"]
-            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), None)
-            if end is None:
-                raise UnrolledError(f"directive {{{match['name']}}} is never closed", file=self.ctx.source,
-                                    line=line_no, rule="directive-unclosed", hint=f"end the block with a line `{fence}`")
             name = match["name"]
             if name not in registry:
                 raise UnrolledError(f"unknown directive {{{name}}}", file=self.ctx.source, line=line_no,
                                     rule="directive-unknown", hint="known directives: "
                                     + ", ".join("{" + n + "}" for n in sorted(registry)))
+            end = self.directive_end(lines, i, fence, nested=registry[name].body == "markdown")
+            if end is None:
+                raise UnrolledError(f"directive {{{name}}} is never closed", file=self.ctx.source,
+                                    line=line_no, rule="directive-unclosed", hint=f"end the block with a line `{fence}`")
             if match["rest"]:
                 raise UnrolledError(f"unexpected text after {{{name}}}: {match['rest']!r}", file=self.ctx.source,
                                     line=line_no, rule="directive-syntax",
@@ -57,13 +70,23 @@ class DirectivePreprocessor(Preprocessor):
         return out
 
     @staticmethod
-    def code_block_end(lines: list[str], start: int, fence: str) -> int:
-        """Index of the line closing the code block opened at `start` (same character, at least as long)."""
+    def code_block_end(lines: list[str], start: int, fence: str) -> int | None:
+        """Index of the line closing the code block opened at `start`; None when nothing closes it."""
+        return next((j for j in range(start + 1, len(lines)) if closes(lines[j], fence)), None)
+
+    @staticmethod
+    def directive_end(lines: list[str], start: int, fence: str, nested: bool) -> int | None:
+        """Index of the line closing the directive opened at `start`, skipping code blocks nested in a
+        Markdown body; None when nothing closes it."""
+        inner = None  # the fence of the nested code block being skipped
         for j in range(start + 1, len(lines)):
-            stripped = lines[j].strip()
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+            if inner is not None:
+                inner = None if closes(lines[j], inner) else inner
+            elif closes(lines[j], fence):
                 return j
-        return len(lines) - 1
+            elif nested and (found := fence_at(lines[j])):
+                inner = found[0]
+        return None
 
     def parse_block(self, directive, inner: list[str], open_index: int) -> Block:
         block = Block(directive.name, {}, "", self.ctx.source, self.ctx.body_line(open_index),
@@ -110,6 +133,20 @@ class DirectivePreprocessor(Preprocessor):
                                       hint=f"add a line `{key}: ...` ({spec.doc or spec.describe()})")
                 block.options[key] = spec.default
         return block
+
+
+def fence_at(line: str) -> tuple[str, str] | None:
+    """(fence, info string) when the line is a code fence; a backtick fence's info has no backtick."""
+    found = FENCE.match(line)
+    if not found or (found["fence"][0] == "`" and "`" in found["info"]):
+        return None
+    return found["fence"], found["info"].strip()
+
+
+def closes(line: str, fence: str) -> bool:
+    """A bare fence of the same character, at least as long (CommonMark's closing fence)."""
+    found = fence_at(line)
+    return bool(found and found[0][0] == fence[0] and len(found[0]) >= len(fence) and not found[1])
 
 
 class DirectiveExtension(Extension):

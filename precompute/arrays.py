@@ -6,6 +6,8 @@ reader sees is exactly what precompute computed, at the precision the schema sta
 from __future__ import annotations
 
 import base64
+import binascii
+import math
 
 import numpy as np
 
@@ -21,9 +23,26 @@ def encode(values, dtype: str = "float32") -> dict:
 
 
 def decode(obj: dict) -> np.ndarray:
-    """Inverse of `encode`; returns a native-endian array of the stored dtype."""
-    raw = base64.b64decode(obj["data"])
-    arr = np.frombuffer(raw, dtype=DTYPES[obj["dtype"]]).reshape(obj["shape"])
+    """Inverse of `encode`; returns a native-endian array of the stored dtype.
+
+    Strict, as the browser's `atob` is: a character outside base64 or bytes that do not fill `shape`
+    exactly raise ValueError instead of being skipped or truncated.
+    """
+    if obj.get("dtype") not in DTYPES:
+        raise ValueError(f"unknown dtype {obj.get('dtype')!r}")
+    shape = obj.get("shape")
+    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                                               for n in shape):
+        raise ValueError(f"shape {shape!r} is not a list of sizes")
+    try:
+        raw = base64.b64decode(obj["data"], validate=True)
+    except (binascii.Error, TypeError, ValueError) as exc:
+        raise ValueError(f"data is not valid base64 ({exc})") from None
+    dtype = np.dtype(DTYPES[obj["dtype"]])
+    expected = math.prod(shape) * dtype.itemsize
+    if len(raw) != expected:
+        raise ValueError(f"data holds {len(raw)} bytes, but shape {shape} of {obj['dtype']} needs {expected}")
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
     return arr.astype(arr.dtype.newbyteorder("="))
 
 
@@ -31,12 +50,15 @@ def is_encoded(obj) -> bool:
     return isinstance(obj, dict) and set(obj) == {"dtype", "shape", "data"}
 
 
-def decode_tree(node):
-    """Replace every encoded array inside a JSON tree by a numpy array."""
+def decode_tree(node, where: str = ""):
+    """Replace every encoded array inside a JSON tree by a numpy array; errors name the array's path."""
     if is_encoded(node):
-        return decode(node)
+        try:
+            return decode(node)
+        except ValueError as exc:
+            raise ValueError(f"array at {where or '(root)'}: {exc}") from None
     if isinstance(node, dict):
-        return {k: decode_tree(v) for k, v in node.items()}
+        return {k: decode_tree(v, f"{where}/{k}") for k, v in node.items()}
     if isinstance(node, list):
-        return [decode_tree(v) for v in node]
+        return [decode_tree(v, f"{where}/{i}") for i, v in enumerate(node)]
     return node

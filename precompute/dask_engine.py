@@ -98,7 +98,8 @@ def run_on_dask(todo: list[tuple[RunSpec, str]], cache_root: Path, session, *, s
                 outcome = Outcome(spec.name, "done", path=path)
             except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
                 failures += 1
-                outcome = Outcome(spec.name, "failed", error=describe(exc))
+                outcome = Outcome(spec.name, "failed", error=describe(exc),
+                                  problem=exc if isinstance(exc, UnrolledError) else None)
             if bars is not None:
                 bars.done(ident(spec))
             sweep.set_postfix(failed=failures, refresh=False)

@@ -9,6 +9,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +21,7 @@ from . import arrays
 from .errors import UnrolledError
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
-SCHEMA_MAJOR = 1
+SCHEMA_MAJOR = 2  # 2: every document carries its digest
 KINDS = ("run", "predictions", "weights", "itemized-gradients", "cell-trace")
 PACKAGE_DIR = Path(__file__).parent
 # Code whose change alters the numbers: the precompute package and the shared datasets, tasks and corpora.
@@ -67,16 +68,66 @@ def dumps(doc: dict) -> bytes:
             + "\n").encode("utf-8")
 
 
-def load(path: str | Path, *, decode: bool = True) -> dict:
-    """Read and validate a document; with `decode`, encoded arrays become numpy arrays."""
+def digest(doc: dict) -> str:
+    """sha256 of the document's canonical bytes without its `digest` field."""
+    return "sha256:" + hashlib.sha256(dumps({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
+
+
+def seal(doc: dict) -> dict:
+    """The document with its digest, as it is written to the cache."""
+    return {**doc, "digest": digest(doc)}
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read(path: str | Path) -> dict:
+    """The parsed document, only if its bytes are the ones its digest was made from.
+
+    JSON's non-standard NaN and Infinity are refused (browsers cannot parse them).
+    """
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_reject_constant)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UnrolledError(f"cannot read document: {exc}", file=path, rule="doc-unreadable",
                             hint="re-run `unrolled precompute --force`") from None
+    if not isinstance(doc, dict) or doc.get("digest") != digest(doc):
+        raise UnrolledError("document does not match its digest: it was changed after it was written",
+                            file=path, rule="doc-digest", hint="re-run `unrolled precompute --force`")
+    return doc
+
+
+DIGEST_FIELD = re.compile(rb'"digest":"(sha256:[0-9a-f]{64})",')
+
+
+def check(path: str | Path) -> None:
+    """Raise as `read` does unless the document is intact.
+
+    A file as the cache writes it is checked on its bytes alone: without its digest field they are the
+    canonical bytes the digest was made from. Anything else is parsed and checked as `read` does.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = b""
+    found = DIGEST_FIELD.search(data)
+    if found and found[1].decode() == "sha256:" + hashlib.sha256(data[:found.start()] + data[found.end():]).hexdigest():
+        return
+    read(path)
+
+
+def load(path: str | Path, *, decode: bool = True) -> dict:
+    """Read, verify and validate a document; with `decode`, encoded arrays become numpy arrays."""
+    doc = read(path)
     validate(doc, source=path)
-    return arrays.decode_tree(doc) if decode else doc
+    try:
+        decoded = arrays.decode_tree(doc)
+    except ValueError as exc:
+        raise UnrolledError(f"{doc['schema']} document invalid: {exc}", file=path, rule="doc-array",
+                            hint="re-run `unrolled precompute --force` for this run") from None
+    return decoded if decode else doc
 
 
 @lru_cache(maxsize=1)

@@ -12,10 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cache_key, entry_dir, is_complete, write_entry
+from .cache import cache_key, entry_dir, is_complete, prepare, write_entry
 from .engine import Engine
 from .errors import UnrolledError
-from .folders import claim_cache
 from .spec import RunSpec
 
 
@@ -26,12 +25,13 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None
     path: Path | None = None
+    problem: UnrolledError | None = None  # the author's mistake behind a failure, when it is one
 
 
 def compute_documents(spec: RunSpec, key: str, progress=None, created: str | None = None) -> dict[str, bytes]:
     """Train one run and return its documents' canonical bytes (imports torch only here). Nothing here
     depends on where it runs, so a remote worker returns the same bytes as this machine."""
-    from .documents import dumps, provenance, validate
+    from .documents import dumps, provenance, seal, validate
     from .exports import all_documents
     from .tasks import make_task
     from .train import train
@@ -39,7 +39,7 @@ def compute_documents(spec: RunSpec, key: str, progress=None, created: str | Non
     task = make_task(spec)
     result = train(spec, task, on_epoch=progress)
     prov = provenance(spec.values, key, created)
-    docs = all_documents(spec, task, result, prov)
+    docs = {kind: seal(doc) for kind, doc in all_documents(spec, task, result, prov).items()}
     for doc in docs.values():
         validate(doc)
     return {kind: dumps(doc) for kind, doc in docs.items()}
@@ -72,7 +72,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
     outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
     for spec in specs:
-        key = cache_key(spec)
+        key = cache_key(spec, cache_root)
         path = entry_dir(cache_root, spec, key)
         if is_complete(path) and not force:
             outcomes[ident(spec)] = Outcome(spec.name, "cached", path=path)
@@ -82,12 +82,12 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
         from .dask_engine import connect, run_on_dask
 
         session = connect(engine)  # an unreachable scheduler fails here, before anything is written
-        claim_cache(cache_root)
+        prepare(cache_root)
         for spec, outcome in run_on_dask(todo, cache_root, session, show_progress=show_progress):
             outcomes[ident(spec)] = outcome
         return [outcomes[ident(s)] for s in specs]
     if todo:
-        claim_cache(cache_root)  # before any training: a foreign folder is refused, not filled
+        prepare(cache_root)  # before any training: a foreign folder is refused, an unwritable one reported
     bars = {ident(spec): tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
                             disable=not show_progress, unit="epoch")
             for i, (spec, _) in enumerate(todo)}
@@ -96,7 +96,9 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
     def finish(spec, path=None, error=None):
         seconds = time.perf_counter() - started[ident(spec)]
         status = "failed" if error else "done"
-        outcomes[ident(spec)] = Outcome(spec.name, status, seconds, error, path)
+        problem = error if isinstance(error, UnrolledError) else None
+        outcomes[ident(spec)] = Outcome(spec.name, status, seconds, describe(error) if error else None, path,
+                                        problem)
         bars[ident(spec)].close()
 
     if jobs <= 1 or len(todo) <= 1:
@@ -105,7 +107,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                 path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[ident(spec)]: b.update(1))
                 finish(spec, path)
             except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
-                finish(spec, error=describe(exc))
+                finish(spec, error=exc)
     else:
         context = mp.get_context("spawn")
         with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
@@ -117,7 +119,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                 try:
                     finish(spec, future.result())
                 except Exception as exc:  # noqa: BLE001
-                    finish(spec, error=describe(exc))
+                    finish(spec, error=exc)
             queue.put(None)
             pump.join()
     return [outcomes[ident(s)] for s in specs]

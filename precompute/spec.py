@@ -4,13 +4,15 @@ Importing this module never imports torch, so the generator can read specs cheap
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, UnrolledError
+from .sources import inside_project, read_text
 
 FUNCTION_DATASETS = ("sine", "sawtooth", "square", "composite")
 TEXT_DATASETS = ("abab", "lorem", "c-code")
@@ -84,19 +86,39 @@ class RunSpec:
     def is_text(self) -> bool:
         return self.values["dataset"] in TEXT_DATASETS
 
+    @property
+    def corpus_dir(self) -> Path | None:
+        """The `corpus` folder: an absolute path as written, a relative one from the spec file's folder."""
+        if self.values.get("corpus") is None:
+            return None
+        corpus = Path(self.values["corpus"])
+        return corpus if corpus.is_absolute() else self.source.parent / corpus
+
+    def line_of(self, key: str) -> int | None:
+        """The line of `key` inside this run's table (the table's header when the key is not written)."""
+        text = read_text(self.source)
+        return _find_line(text, _key_pattern(key), (self.line or 1) - 1) or self.line
+
     def normalised(self) -> dict:
         """The spec as plain JSON data with every default filled in (the cache key's input)."""
         return {"name": self.name, **self.values}
 
 
-def load_specs(path: str | Path) -> list[RunSpec]:
-    """Parse and validate every `[run.NAME]` table of one TOML file."""
+def load_specs(path: str | Path, root: str | Path | None = None) -> list[RunSpec]:
+    """Parse and validate every `[run.NAME]` table of one TOML file.
+
+    `root` is the project folder: a relative `corpus` must resolve inside it (an absolute one may lie
+    anywhere, since the author wrote it out on purpose).
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise SpecError("run spec file not found", file=path, rule="spec-missing-file",
                         hint="check the path, or the `runs:` entry in the article's front matter") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the run spec file: {exc.strerror}", file=path, rule="spec-missing-file",
+                        hint="`runs:` must name a readable TOML file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -110,9 +132,13 @@ def load_specs(path: str | Path) -> list[RunSpec]:
                         line=_find_line(text, rf"^\s*\[?{re.escape(unknown_top[0])}\b"), rule="spec-unknown-key",
                         hint="run specs live in tables named [run.NAME]")
     runs = data.get("run", {})
+    if not isinstance(runs, dict):
+        raise SpecError(f"`run` must be tables [run.NAME], got {runs!r}", file=path,
+                        line=_find_line(text, r"^\s*run\s*="), rule="spec-invalid",
+                        hint="write each run as a table: [run.sine-lstm] followed by key = value lines")
     if not runs:
         raise SpecError("no runs defined", file=path, rule="spec-empty", hint="add a table such as [run.sine-lstm]")
-    return [_validate(name, table, path, text) for name, table in runs.items()]
+    return [_validate(name, table, path, text, root) for name, table in runs.items()]
 
 
 def _find_line(text: str, pattern: str, start: int = 0) -> int | None:
@@ -123,11 +149,15 @@ def _find_line(text: str, pattern: str, start: int = 0) -> int | None:
     return None
 
 
-def _validate(name: str, table: Any, path: Path, text: str) -> RunSpec:
+def _key_pattern(key: str) -> str:
+    return rf"(^|[;{{,]\s*){re.escape(key)}\s*="
+
+
+def _validate(name: str, table: Any, path: Path, text: str, root: str | Path | None = None) -> RunSpec:
     header = _find_line(text, rf"^\s*\[\s*run\.\"?{re.escape(name)}\"?\s*\]")
 
     def fail(message, key=None, hint=None, rule="spec-invalid"):
-        line = _find_line(text, rf"(^|[;{{,]\s*){re.escape(key)}\s*=", (header or 1) - 1) if key else header
+        line = _find_line(text, _key_pattern(key), (header or 1) - 1) if key else header
         where = f"run {name!r}" + (f", key {key!r}" if key else "")
         raise SpecError(f"{where}: {message}", file=path, line=line or header, rule=rule, hint=hint)
 
@@ -152,7 +182,10 @@ def _validate(name: str, table: Any, path: Path, text: str) -> RunSpec:
         else:
             values[key] = option.default
     _check_relations(values, fail)
-    return RunSpec(name, values, path, header)
+    spec = RunSpec(name, values, path, header)
+    if spec.corpus_dir is not None:
+        _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
+    return spec
 
 
 def _check(key: str, option: Option, value: Any, fail) -> Any:
@@ -163,6 +196,8 @@ def _check(key: str, option: Option, value: Any, fail) -> Any:
              hint=f"set {key} to {option.describe()}")
     if option.choices and value not in option.choices:
         fail(f"{value!r} is not {option.describe()}", key, rule="spec-choice", hint=f"use {option.describe()}")
+    if option.kind is float and not math.isfinite(value):
+        fail(f"{value!r} is not a finite number", key, rule="spec-range", hint=f"use {option.describe()}")
     if option.low is not None and value < option.low or option.high is not None and value > option.high:
         fail(f"{value!r} is out of range: expected {option.describe()}", key, rule="spec-range",
              hint=f"use {option.describe()}")
@@ -200,3 +235,15 @@ def _check_relations(values: dict, fail) -> None:
     if values["batch"] > values["sequences"]:
         fail(f"batch {values['batch']} is larger than sequences {values['sequences']}", "batch",
              rule="spec-range", hint="use batch <= sequences")
+
+
+def _check_corpus(folder: Path, root, fail) -> None:
+    """A corpus inside `root` (None for an absolute path, allowed anywhere) that is an existing folder."""
+    where = "write an absolute path to train on a corpus outside the project"
+    try:
+        inside_project(folder, root, what="corpus folder")
+    except UnrolledError as error:
+        fail(error.message, "corpus", rule=error.rule, hint=where)
+    if not folder.is_dir():
+        fail(f"corpus folder {str(folder)!r} does not exist", "corpus", rule="spec-corpus",
+             hint="point `corpus` at a folder of .c/.h files (a relative path starts at the spec file's folder)")

@@ -5,6 +5,7 @@ weights, whichever machine load or `--jobs` setting is used.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -12,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .errors import SpecError
 from .models import SequenceModel
 from .spec import RunSpec
 
@@ -49,6 +51,19 @@ def build_model(spec: RunSpec, task) -> SequenceModel:
     return SequenceModel(spec.cell, task.input_size, spec.hidden, spec.layers, task.output_size)
 
 
+def check_finite(spec: RunSpec, epoch: int, train_loss: float, validation_loss: float) -> None:
+    """A loss that overflows to inf or NaN ends the run: its curves and weights would be meaningless."""
+    which, value = next(((name, loss) for name, loss in (("training", train_loss), ("validation", validation_loss))
+                         if not math.isfinite(loss)), (None, None))
+    if which is None:
+        return
+    raise SpecError(f"run {spec.name!r} diverged: its {which} loss became {value} in epoch {epoch} "
+                    f"(optimizer {spec.optimizer!r}, lr {spec.lr})", file=spec.source, line=spec.line_of("lr"),
+                    rule="run-diverged",
+                    hint=f"lower `lr` (e.g. {spec.lr / 10:g}), or use optimizer \"adam\" or \"rmsprop\", which "
+                         "scale their steps; a smaller `window` or fewer `layers` also tame exploding gradients")
+
+
 def train(spec: RunSpec, task, on_epoch: Callable[[int], None] | None = None) -> TrainResult:
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -78,6 +93,7 @@ def train(spec: RunSpec, task, on_epoch: Callable[[int], None] | None = None) ->
                 batch_losses.append(float(loss.detach()))
             loss_train.append(float(np.mean(batch_losses)))
         loss_validation.append(evaluate(val_x, val_y))
+        check_finite(spec, epoch, loss_train[-1], loss_validation[-1])
         if epoch in spec.snapshots:
             snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if on_epoch is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 from html import escape
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -31,8 +32,12 @@ class Opt:
                 raise ValueError("expected true or false")
             return lowered in {"true", "yes"}
         if self.kind is int:
+            if not ASCII_INT.fullmatch(raw):
+                raise ValueError("expected ASCII digits")
             return int(raw)
         if self.kind is float:
+            if not raw.isascii():  # float() would take '１.５'; a number's own range check decides on nan
+                raise ValueError("expected ASCII digits")
             return float(raw)
         if self.kind is list:
             return [item.strip() for item in raw.split(",") if item.strip()]
@@ -46,6 +51,7 @@ class Opt:
 
 
 REQUIRED = object()
+ASCII_INT = re.compile(r"[+-]?[0-9]+")  # int() alone would also take '２' or '1_000'
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def slice_run(tmp_path_factory):
 def test_documents_are_valid_and_show_learning(slice_run):
     spec, _, path = slice_run
     run, preds, weights = (load(path / f"{k}.json") for k in ("run", "predictions", "weights"))
-    assert run["schema"] == "unrolled.run/1" and run["snapshots"] == [0, 20]
+    assert run["schema"] == "unrolled.run/2" and run["snapshots"] == [0, 20]
     assert len(run["loss"]["train"]) == len(run["loss"]["validation"]) == 21
     assert run["loss"]["validation"][-1] < 0.2 * run["loss"]["validation"][0]
     first, last = preds["snapshots"]

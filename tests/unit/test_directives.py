@@ -32,6 +32,11 @@ def build_error(tmp_path, text) -> UnrolledError:
     ("```{predictions} run: x\n```\n", "directive-syntax", 4, "unexpected text"),
     ("```{predictions}\nrun: x\n\nsome body\n```\n", "directive-body", 4, "takes no body"),
     ("\n\n```{predictions}\nrun: sine\n```\n", "ref-run", 7, "unknown run 'sine'"),
+    ("```{predictions}\nrun: x\nsnapshot: \uff12\n```\n", "option-type", 6, "expects an integer"),
+    ("```{predictions}\nrun: x\nsnapshot: 1_0\n```\n", "option-type", 6, "expects an integer"),
+    ("```{pyodide}\ntimeout: \uff11.5\n\nx = 1\n```\n", "option-type", 5, "expects a number"),
+    ("Text.\n\n```python\nx = 1\n", "fence-unclosed", 6, "never closed"),
+    ("```{explain}\nfor: a.b\n\n```python\nx = 1\n", "directive-unclosed", 4, "never closed"),
 ])
 def test_directive_errors(tmp_path, body, rule, line, words):
     error = build_error(tmp_path, HEAD + body)
@@ -50,10 +55,31 @@ def test_directive_errors(tmp_path, body, rule, line, words):
     ("---\ntitle: A\norder: first\n---\n", "frontmatter-type", 3),
     ("---\nsummary: no title\n---\n", "frontmatter-title", 1),
     ("---\ntitle: A\nruns: missing.toml\n---\n", "spec-missing-file", None),
+    ("---\ntitle: A\nbase: &b [x]\nsummary: *b\n---\n", "frontmatter-alias", 3),
+    ("---\ntitle: A\ndate: 2026-02-30\n---\n", "frontmatter-date", 3),
+    ("---\ntitle: A\ndate: 2026-11-23T10:00:00\n---\n", "frontmatter-date", 3),
+    ("---\ntitle: A\ndate: 20261123\n---\n", "frontmatter-date", 3),
+    ("---\ntitle: A\nauthors:\n  - Ada\n  - {name: Alan}\n---\n", "frontmatter-type", 3),
+    ("---\ntitle:\n  text: A\n---\n", "frontmatter-type", 2),
 ])
 def test_front_matter_errors(tmp_path, text, rule, line):
     error = build_error(tmp_path, text)
     assert error.rule == rule and error.line == line, str(error)
+
+
+def test_byte_order_mark_and_quoted_dates_are_accepted(tmp_path):
+    _, files = build_article(tmp_path, "\ufeff---\ntitle: A\ndate: '2026-11-23'\n---\nHello.\n")
+    assert '<time datetime="2026-11-23">' in files["a/index.html"].decode()
+
+
+def test_explain_bodies_nest_code_fences_and_a_longer_outer_fence_holds_bare_ones(tmp_path):
+    body = ("```{explain}\nfor: a.b\n\n```python\ninner = 1\n```\n\nstill inside\n```\n\n"
+            "````{explain}\nfor: a.c\n\n```\nbare = 2\n```\n````\n\nafter\n")
+    _, files = build_article(tmp_path, HEAD + body)
+    html = files["a/index.html"].decode()
+    first, second = html.split('<aside class="explain"')[1:3]
+    assert "inner" in first and "still inside" in first and "bare = 2" in second.split("</aside>")[0]
+    assert "after" not in second.split("</aside>")[0] and "```" not in html
 
 
 def test_plain_code_fences_stay_code(tmp_path):

@@ -56,11 +56,16 @@ def test_integer_lr_is_accepted_as_number(tmp_path):
     (("batch = 25", "batch = 500"), "spec-range", 10, "larger than sequences"),
     (('cell = "lstm"', 'cell = "transformer"'), "spec-choice", 4, "not one of"),
     (("seed = 0", "seed = true"), "spec-type", 12, "expected an integer"),
+    (("lr = 0.01", "lr = nan"), "spec-range", 9, "not a finite number"),
+    (("lr = 0.01", "lr = +inf"), "spec-range", 9, "not a finite number"),
+    (("seed = 0", "seed = 0\nnoise = nan"), "spec-range", 13, "not a finite number"),
+    (('dataset = "sine"', 'dataset = "c-code"\ncorpus = "nowhere"'), "spec-corpus", 4, "does not exist"),
+    (('dataset = "sine"', 'dataset = "c-code"\ncorpus = "../.."'), "path-outside-project", 4, "outside the project"),
 ])
 def test_bad_spec_names_file_line_and_fix(tmp_path, edit, rule, line, words):
     path = write(tmp_path, GOOD.replace(*edit))
     with pytest.raises(SpecError) as info:
-        load_specs(path)
+        load_specs(path, root=tmp_path)
     error = info.value
     assert error.rule == rule
     assert error.file == str(path) and error.line == line
@@ -86,3 +91,20 @@ def test_bad_run_name(tmp_path):
     with pytest.raises(SpecError) as info:
         load_specs(write(tmp_path, '[run.Sine]\ndataset = "sine"\n'))
     assert info.value.rule == "spec-name" and info.value.line == 1
+
+
+def test_run_must_be_tables(tmp_path):
+    with pytest.raises(SpecError) as info:
+        load_specs(write(tmp_path, "# runs\nrun = 5\n"))
+    assert (info.value.rule, info.value.line) == ("spec-invalid", 2)
+
+
+def test_a_corpus_outside_the_project_needs_an_absolute_path(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (spec,) = load_specs(write(project, f'[run.a]\ndataset = "c-code"\ncorpus = "{corpus}"\n'), root=project)
+    assert spec.corpus_dir == corpus
+    with pytest.raises(SpecError, match="outside the project"):
+        load_specs(write(project, '[run.a]\ndataset = "c-code"\ncorpus = "../corpus"\n'), root=project)
