@@ -77,9 +77,9 @@ def test_explain_bodies_nest_code_fences_and_a_longer_outer_fence_holds_bare_one
             "````{explain}\nfor: a.c\n\n```\nbare = 2\n```\n````\n\nafter\n")
     _, files = build_article(tmp_path, HEAD + body)
     html = files["a/index.html"].decode()
-    first, second = html.split('<aside class="explain"')[1:3]
-    assert "inner" in first and "still inside" in first and "bare = 2" in second.split("</aside>")[0]
-    assert "after" not in second.split("</aside>")[0] and "```" not in html
+    first, second = html.split('<details class="explain"')[1:3]
+    assert "inner" in first and "still inside" in first and "bare = 2" in second.split("</details>")[0]
+    assert "after" not in second.split("</details>")[0] and "```" not in html
 
 
 def test_plain_code_fences_stay_code(tmp_path):
