@@ -13,6 +13,7 @@ and a folder without one is never written to (see `folders.py`).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -81,11 +82,11 @@ def _read_memo(path: Path | None) -> dict:
 def _write_memo(path: Path, memo: dict) -> None:
     """Temp file + rename; a cache folder that cannot be written only costs the hashing next time."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        claim_cache(path.parent)  # the memo lives only in a cache folder Unrolled owns
         with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".tmp-digests-", delete=False) as fh:
             json.dump(memo, fh, sort_keys=True)
         os.replace(fh.name, path)
-    except OSError:
+    except (OSError, UnrolledError):
         pass
 
 
@@ -153,6 +154,8 @@ def prepare(cache_root: Path) -> None:
     """Before any training: a folder Unrolled did not make is refused, and one that cannot take new
     entries is reported."""
     cache_root = Path(cache_root)
+    if cache_root.exists() and not cache_root.is_dir():
+        raise unwritable(cache_root, NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(cache_root)))
     try:
         claim_cache(cache_root)
         with tempfile.TemporaryFile(dir=cache_root):  # unnamed on Linux: nothing is left if killed here

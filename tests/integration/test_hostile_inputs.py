@@ -295,7 +295,7 @@ def test_code_fences_nested_in_an_explanation_stay_inside_it(project):
     result = cli(project, "build")
     assert result.returncode == 0, result.stderr
     html = (project / "_site" / "a" / "index.html").read_text()
-    aside = re.sub(r"<[^>]+>", "", re.search(r'<aside class="explain".*?</aside>', html, re.S).group(0))
+    aside = re.sub(r"<[^>]+>", "", re.search(r'<details class="explain".*?</details>', html, re.S).group(0))
     assert "error = prediction - target" in aside and "Then more prose." in aside
     assert "After the explanation." not in aside and "```" not in html
     (project / ARTICLE).write_text(PAGE + EXPLAIN)  # the longer outer fence authors are told to use
@@ -320,7 +320,7 @@ DAMAGE = [(t, k) for t in TAMPERING for k in KINDS
 def test_any_change_to_a_cached_document_makes_its_entry_stale(base, tmp_path, tamper, kind):
     from precompute.cache import is_complete
 
-    (entry,) = (base / ".cache" / "precompute" / "tiny").iterdir()
+    (entry,) = (base / ".cache" / "precompute").glob("tiny@*/*")
     copy = tmp_path / entry.name
     shutil.copytree(entry, copy)
     data = (copy / f"{kind}.json").read_bytes()
@@ -332,7 +332,7 @@ def test_any_change_to_a_cached_document_makes_its_entry_stale(base, tmp_path, t
 
 def test_a_damaged_cache_entry_is_recomputed_not_published(project):
     site = snapshot(project / "_site")
-    (entry,) = (project / ".cache" / "precompute" / "tiny").iterdir()
+    (entry,) = (project / ".cache" / "precompute").glob("tiny@*/*")
     original = (entry / "predictions.json").read_bytes()
     (entry / "predictions.json").write_bytes(TAMPERING["invalid-base64-character"](original))
     result = cli(project, "build")

@@ -68,6 +68,6 @@ def test_a_run_trains_on_a_large_corpus_outside_the_project_named_by_absolute_pa
     (root / "content" / "a" / "runs.toml").write_text(spec)
     result = cli(root, "build")
     assert result.returncode == 0, result.stderr
-    (run,) = (root / ".cache" / "precompute" / "tiny").glob("*/run.json")
+    (run,) = (root / ".cache" / "precompute").glob("tiny@*/*/run.json")
     vocab = load(run)["task"]["vocab"]
     assert vocab == sorted(set(LINE.decode("ascii", errors="ignore")))  # the corpus's characters, é dropped
