@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .documents import SCHEMA_MAJOR, code_version, dumps
+from .lifeline import alive
 from .spec import RunSpec
 
 
@@ -71,17 +72,5 @@ def _remove_orphans(run_dir: Path) -> None:
     """Temp dirs left by killed processes (their pid no longer runs)."""
     for tmp in run_dir.glob(".tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
