@@ -1,16 +1,21 @@
-"""A command killed at any moment (SIGKILL) leaves no process behind and no half-written cache entry;
-the next run removes what the killed one left.
+"""A command killed at any moment (SIGKILL) leaves no process behind, no half-written cache entry and a
+complete `_site/`; the next run removes what the killed one left. Unwritable folders fail cleanly.
 
 Everything runs the real CLI in subprocesses; the runs are tiny, killed long before their last epoch.
 """
 from __future__ import annotations
 
+import json
 import os
+import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -123,3 +128,135 @@ def test_watchdog_ends_a_worker_whose_parent_died_without_the_kernel_signal():
         middle.stdout.close()
     wait_until_gone(middle.pid)
 
+
+# -- unrolled build ---------------------------------------------------------------------------------
+
+def missing_references(site: Path) -> list[str]:
+    """Files the site's pages reference (styles, scripts, modules, data, internal links) that are absent;
+    a site without its front page misses that first."""
+    from generator.report import parse, resolve
+
+    if not (site / "index.html").is_file():
+        return ["index.html"]
+    missing = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site).as_posix()
+        refs = parse(page.read_text(encoding="utf-8"))
+        urls = refs.styles + refs.scripts + refs.data + list(json.loads(refs.map_text or '{"imports": {}}')["imports"].values())
+        urls += [u for u in refs.links if not u.startswith(("#", "http:", "https:", "mailto:"))]
+        for url in urls:
+            target = site / resolve(rel, url.split("#")[0].split("?")[0])
+            if not (target.is_file() or (target / "index.html").is_file()):
+                missing.append(f"{rel} -> {url}")
+    return missing
+
+
+def leftovers(project: Path) -> list[str]:
+    return sorted(p.name for p in project.iterdir() if p.name.startswith("_site.") and p.name != "_site")
+
+
+@pytest.fixture
+def frozen_project(built_project, tmp_path):
+    """A copy of the built slice project (content and trained cache) with its site built."""
+    shutil.copytree(built_project.root / "content", tmp_path / "content")
+    shutil.copytree(built_project.cache_dir, tmp_path / ".cache" / "precompute")
+    first = subprocess.run(cli(tmp_path, "build", "--frozen", "--quiet", "--jobs", "1"), env=ENV, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    return tmp_path
+
+
+def test_killed_build_always_leaves_a_complete_site_and_the_next_build_cleans_up(frozen_project):
+    project, site = frozen_project, frozen_project / "_site"
+    article = project / "content" / "slice" / "index.md"
+    text = article.read_text()
+    gaps, stop = [], threading.Event()
+
+    def watch():  # the site must exist at every instant, also during a swap
+        while not stop.is_set():
+            if not (site / "index.html").is_file():
+                gaps.append(time.monotonic())
+            time.sleep(0.0002)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    rng = random.Random(7)
+    try:
+        for i in range(6):
+            article.write_text(text + f"\nEdit number {i}.\n")  # each build swaps in different bytes
+            proc = subprocess.Popen(cli(project, "build", "--frozen", "--quiet", "--jobs", "1"), env=ENV, cwd=project,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            if i % 2:  # somewhere in the whole build
+                time.sleep(rng.uniform(0.5, 4.0))
+            else:  # while the site is being written or swapped: after its temp folder appears
+                staging = project / f"_site.tmp-{proc.pid}"
+                deadline = time.monotonic() + SETTLE_SECONDS
+                while not staging.exists() and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.001)
+                time.sleep(rng.uniform(0, 0.05))
+            proc.kill()
+            proc.wait()
+            wait_until_gone(proc.pid)  # KaTeX's node process too
+            assert missing_references(site) == []
+    finally:
+        stop.set()
+        watcher.join()
+    assert gaps == [], "the site folder was missing or incomplete for a moment"
+    done = subprocess.run(cli(project, "build", "--frozen", "--quiet", "--jobs", "1"), env=ENV, cwd=project,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert leftovers(project) == [] and missing_references(site) == []
+    assert "Edit number 5." in (site / "slice" / "index.html").read_text()
+
+
+def test_next_build_removes_only_what_a_build_left(frozen_project):
+    from generator.swap import MARKER
+
+    project = frozen_project
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)  # a process that has ended
+    killed = project / f"_site.tmp-{pid}"  # what a build killed while writing leaves
+    (killed / "site" / "data").mkdir(parents=True)
+    (killed / MARKER).write_bytes(b"")
+    (killed / "site" / "data" / "half.json").write_text('{"trunc')
+    emptied = project / f"_site.tmp-{pid + 1}"  # a removal cut short after its marker went
+    emptied.mkdir()
+    mine = {project / f"_site.tmp-{pid + 2}": "no marker", project / "_site.tmp-notes": "not a pid",
+            project / f"_site.tmp-{os.getppid()}": "a live process"}
+    for folder, words in mine.items():
+        folder.mkdir()
+        (folder / MARKER).write_text(words) if "live" in words else (folder / "keep.txt").write_text(words)
+    done = subprocess.run(cli(project, "build", "--frozen", "--quiet"), env=ENV, cwd=project, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not killed.exists() and not emptied.exists()
+    assert leftovers(project) == sorted(p.name for p in mine)
+
+
+@contextmanager
+def immutable(path: Path):
+    """`chattr +i`: even root can then neither create, rename nor delete entries in that folder."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available on this filesystem")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@pytest.mark.parametrize("case", ["project folder", "site folder", "output under a file"])
+def test_unwritable_output_is_a_clear_error_and_leaves_nothing(frozen_project, case):
+    project, site = frozen_project, frozen_project / "_site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    (project / "content" / "slice" / "index.md").write_text("---\ntitle: Changed\n---\n\nNew text.\n")
+    if case == "output under a file":
+        (project / "notes").write_text("a file, not a folder")
+        (project / "unrolled.toml").write_text('[site]\noutput = "notes/_site"\n')
+    with immutable(project if case == "project folder" else site) if case != "output under a file" else nullcontext():
+        result = subprocess.run(cli(project, "build", "--frozen", "--quiet"), env=ENV, cwd=project,
+                                capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "error[output-unwritable]" in result.stderr and "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert leftovers(project) == []
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
