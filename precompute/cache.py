@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .documents import SCHEMA_MAJOR, code_version, dumps
+from .errors import UnrolledError
 from .lifeline import alive
 from .spec import RunSpec
 
@@ -48,20 +49,26 @@ def is_complete(path: Path) -> bool:
 def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, dict]) -> Path:
     """Write all documents of one run at once: temp dir + fsync + rename, then drop older keys."""
     final = entry_dir(cache_root, spec, key)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _remove_orphans(final.parent)
     tmp = final.parent / f".tmp-{key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    for kind, doc in docs.items():
-        with open(tmp / f"{kind}.json", "wb") as fh:
-            fh.write(dumps(doc))
-            fh.flush()
-            os.fsync(fh.fileno())
-    if final.exists():  # another process finished the same key first; its bytes are identical
-        shutil.rmtree(tmp)
-    else:
-        os.rename(tmp, final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _remove_orphans(final.parent)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for kind, doc in docs.items():
+            with open(tmp / f"{kind}.json", "wb") as fh:
+                fh.write(dumps(doc))
+                fh.flush()
+                os.fsync(fh.fileno())
+        if final.exists():  # another process finished the same key first; its bytes are identical
+            shutil.rmtree(tmp)
+        else:
+            os.rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UnrolledError(f"cannot write {exc.filename or final}: {exc.strerror or exc}", file=cache_root,
+                            rule="cache-unwritable", hint="make the cache folder and the folders around it "
+                            "writable, or set another cache folder in unrolled.toml") from None
     for old in final.parent.iterdir():
         if old.is_dir() and old.name != key and not old.name.startswith(".tmp-"):
             shutil.rmtree(old, ignore_errors=True)

@@ -260,3 +260,18 @@ def test_unwritable_output_is_a_clear_error_and_leaves_nothing(frozen_project, c
     assert "Traceback" not in result.stderr
     assert leftovers(project) == []
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_unwritable_cache_is_a_clear_error_and_leaves_nothing(tmp_path):
+    spec_file = tmp_path / "spec" / "runs.toml"
+    spec_file.parent.mkdir()
+    spec_file.write_text(run_spec("tiny", 1))
+    project = tmp_path / "project"
+    project.mkdir()
+    with immutable(project):
+        result = subprocess.run(cli(project, "precompute", str(spec_file), "--quiet", "--jobs", "1"), env=ENV,
+                                cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    assert "error[cache-unwritable]" in result.stderr and "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.listdir(project) == []
