@@ -639,11 +639,13 @@ def hung_up(connection: socket.socket) -> bool:
     """Whether the client closed its end (a page never sends anything on its event stream, so a readable
     socket with nothing to read is one at its end)."""
     try:
-        poller = select.poll()
-        poller.register(connection, select.POLLIN)
-        if not poller.poll(0):
-            return False
-        return connection.recv(1, socket.MSG_PEEK) == b""
+        if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            readable = bool(poller.poll(0))
+        else:
+            readable = bool(select.select([connection], [], [], 0)[0])
+        return readable and connection.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
 
