@@ -6,7 +6,8 @@ marker file and `site/`, calls `fill(site)`, then swaps `site/` and the target i
 `renameat2(RENAME_EXCHANGE)`; where that call is missing or the filesystem refuses it, two renames do
 (`target` -> `old/`, `site/` -> `target`), with a moment in between where the target is absent. The
 previous tree, now inside the temp folder, is deleted with it. Before starting, temp folders of dead
-processes are removed, but only those named by this pattern that carry the marker (and empty ones).
+processes are removed, but only those named by this pattern that carry the marker (and empty ones), and
+a previous tree that could not be deleted (a read-only folder in it) stops the build before it writes.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def replace_folder(target: Path, fill: Callable[[Path], None], *, exchange: bool
             raise UnrolledError(f"{target} is not a folder", file=target, rule="output-not-folder",
                                 hint="move that file away, or set another output folder in unrolled.toml")
         remove_leftovers(target)
+        if os.path.lexists(target):
+            check_removable(target)
         staging.mkdir(parents=True)
         created = True
         (staging / MARKER).write_bytes(b"")
@@ -61,6 +64,14 @@ def swap(tree: Path, target: Path, *, exchange: bool = True) -> None:
     elif not (exchange and _exchange(tree, target)):
         os.rename(target, tree.with_name(OLD))
         os.rename(tree, target)
+
+
+def check_removable(tree: Path) -> None:
+    """Refuse before writing anything when the old tree could be swapped out but not deleted (a folder
+    in it read-only, or immutable even for root): it would stay behind as a leftover after every build."""
+    for folder, _, _ in os.walk(tree):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, "the folder is read-only, so the previous site cannot be deleted", folder)
 
 
 def remove_leftovers(target: Path) -> None:

@@ -244,17 +244,18 @@ def test_next_build_removes_only_what_a_build_left(frozen_project):
 
 
 @contextmanager
-def immutable(path: Path):
-    """`chattr +i`: even root can then neither create, rename nor delete entries in that folder."""
+def immutable(path: Path, root: Path):
+    """`chattr +i`: even root can then neither create, rename nor delete entries in that folder. Undone
+    for everything under `root` afterwards, wherever a build may have moved the folder."""
     if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
         pytest.skip("chattr +i is not available on this filesystem")
     try:
         yield
     finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
+        subprocess.run(["chattr", "-R", "-i", str(root)], check=True)
 
 
-@pytest.mark.parametrize("case", ["project folder", "site folder", "output under a file"])
+@pytest.mark.parametrize("case", ["project folder", "site folder", "folder inside the site", "output under a file"])
 def test_unwritable_output_is_a_clear_error_and_leaves_nothing(frozen_project, case):
     project, site = frozen_project, frozen_project / "_site"
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
@@ -262,7 +263,8 @@ def test_unwritable_output_is_a_clear_error_and_leaves_nothing(frozen_project, c
     if case == "output under a file":
         (project / "notes").write_text("a file, not a folder")
         (project / "unrolled.toml").write_text('[site]\noutput = "notes/_site"\n')
-    with immutable(project if case == "project folder" else site) if case != "output under a file" else nullcontext():
+    locked = {"project folder": project, "site folder": site, "folder inside the site": site / "data"}.get(case)
+    with immutable(locked, project) if locked else nullcontext():
         result = subprocess.run(cli(project, "build", "--frozen", "--quiet"), env=ENV, cwd=project,
                                 capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
@@ -278,7 +280,7 @@ def test_unwritable_cache_is_a_clear_error_and_leaves_nothing(tmp_path):
     spec_file.write_text(run_spec("tiny", 1))
     project = tmp_path / "project"
     project.mkdir()
-    with immutable(project):
+    with immutable(project, project):
         result = subprocess.run(cli(project, "precompute", str(spec_file), "--quiet", "--jobs", "1"), env=ENV,
                                 cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1
