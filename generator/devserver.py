@@ -59,6 +59,7 @@ from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_s
 from .config import SITE_SOURCES, Project, load_project
 from .math import KatexProcess
 from .serve import SiteHandler, make_server
+from .swap import unwritable
 
 POLL_SECONDS = 0.05
 HEARTBEAT_SECONDS = 1.0  # how soon the thread of a page that went away notices and ends
@@ -464,7 +465,10 @@ class DevServer:
         out = self.project.out_dir
         written = sorted((k for k, v in files.items() if self.written.get(k) != v), key=lambda k: (k.endswith(".html"), k))
         for rel in written:
-            write_atomic(out / rel, files[rel])
+            try:
+                write_atomic(out / rel, files[rel])
+            except OSError as exc:
+                raise unwritable(out, exc) from None
             self.written[rel] = files[rel]
         removed = sorted(k for k in self.written if k not in files)
         for rel in removed:

@@ -48,13 +48,18 @@ def replace_folder(target: Path, fill: Callable[[Path], None], *, exchange: bool
         fill(staging / TREE)
         swap(staging / TREE, target, exchange=exchange)
     except OSError as exc:
-        raise UnrolledError(f"cannot write {exc.filename or target}: {exc.strerror or exc}", file=target,
-                            rule="output-unwritable", hint="make that folder and the folder around it writable "
-                            "(permissions, `lsattr` for the immutable flag, free space), or set another output "
-                            "folder in unrolled.toml") from None
+        raise unwritable(target, exc) from None
     finally:
         if created:
             _remove(staging)  # the previous tree after a swap, the partial new one after a failure
+
+
+def unwritable(target: Path, exc: OSError) -> UnrolledError:
+    """The author's error for a folder the build cannot write (the output folder is `target`)."""
+    return UnrolledError(f"cannot write {exc.filename or target}: {exc.strerror or exc}", file=target,
+                         rule="output-unwritable", hint="make that folder and the folder around it writable "
+                         "(permissions, `lsattr` for the immutable flag, free space), or set another output "
+                         "folder in unrolled.toml")
 
 
 def swap(tree: Path, target: Path, *, exchange: bool = True) -> None:

@@ -103,3 +103,17 @@ def test_live_reload_connections_are_bounded_and_their_threads_end_when_pages_cl
         sock, status = open_stream(url)  # room again
         assert status == 200
         sock.close()
+
+
+def test_an_output_folder_that_turns_read_only_is_a_clear_error_until_it_is_writable(tmp_path):
+    from tests.integration.test_crashes import immutable
+    from tests.integration.test_devserver import article, edit
+
+    root = tiny_project(tmp_path)
+    with running(root) as (dev, url):
+        with immutable(dev.project.out_dir / "alpha", root):
+            attempt = edit(dev, root / "content" / "alpha" / "index.md", article("Alpha", "Second draft."))
+        assert not attempt.ok and attempt.error["rule"] == "output-unwritable" and attempt.error["hint"]
+        assert "Traceback" not in dev.log_err.getvalue()
+        attempt = edit(dev, root / "content" / "alpha" / "index.md", article("Alpha", "Third draft."))
+        assert attempt.ok and "Third draft." in (dev.project.out_dir / "alpha" / "index.html").read_text()
