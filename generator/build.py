@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from precompute.documents import dumps
 from precompute.errors import UnrolledError
 from precompute.folders import SITE_MARKER, SITE_MARKER_TEXT, check_site_folder
 from precompute.sources import inside_project, read_text
+from precompute.lifeline import die_with_parent
 from precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
@@ -33,6 +33,7 @@ from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
 from .templating import template_error
+from .swap import replace_folder
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -274,7 +275,8 @@ class SiteBuild:
         _FORKED = self
         chunks = [range(i, len(pages), self.jobs * 4) for i in range(self.jobs * 4)]
         try:
-            with ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"), initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 for part in pool.map(_render_forked, chunks):
                     self.files.update(part)
         finally:
@@ -300,21 +302,17 @@ def _render_forked(indices) -> dict[str, bytes]:
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write into a sibling temp folder, then swap it in; the old site survives any failure before.
-    A folder the build did not make (no marker, not empty) is refused before anything is written."""
-    out_dir = Path(out_dir)
-    check_site_folder(out_dir)
-    tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    for folder in sorted({(tmp / rel).parent for rel in files}):
-        folder.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(4) as pool:  # file writes release the GIL
-        list(pool.map(lambda item: (tmp / item[0]).write_bytes(item[1]), sorted(files.items())))
-    old = out_dir.with_name(f"{out_dir.name}.old-{os.getpid()}")
-    if out_dir.exists():
-        os.rename(out_dir, old)
-    os.rename(tmp, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    """The whole site written beside `out_dir`, then swapped in (`generator.swap`). A folder the build
+    did not make (no marker, not empty) is refused before anything is written."""
+    check_site_folder(Path(out_dir))
+
+    def fill(tree: Path) -> None:
+        for folder in sorted({(tree / rel).parent for rel in files}):
+            folder.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(4) as pool:  # file writes release the GIL
+            list(pool.map(lambda item: (tree / item[0]).write_bytes(item[1]), sorted(files.items())))
+
+    replace_folder(Path(out_dir), fill)
 
 
 def build(project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,

@@ -26,7 +26,9 @@ Pieces, all standard library:
   never touched). After each successful build a `reload` event lists the pages whose bytes changed; a
   failed build sends `builderror` (file, line, rule, message, hint), which the client shows as an
   overlay; a new connection first gets `hello` with the current build id and error, so an error also
-  shows on the next page load, and a page rendered before a build it missed reloads itself.
+  shows on the next page load, and a page rendered before a build it missed reloads itself. Each
+  connection holds a thread: at most MAX_EVENT_CLIENTS are open at once (503 beyond), and every
+  HEARTBEAT_SECONDS a connection checks whether its page hung up, so a closed page's thread ends soon.
 * **Errors never stop the server** — a failed first build still serves (the old site if there is one,
   otherwise a placeholder page that carries the overlay); the failed work is kept and retried with the
   next change, and a success clears the overlay.
@@ -38,6 +40,8 @@ import json
 import os
 import queue
 import re
+import select
+import socket
 import stat
 import sys
 import threading
@@ -56,9 +60,11 @@ from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_s
 from .config import SITE_SOURCES, Project, load_project
 from .math import KatexProcess
 from .serve import SiteHandler, make_server
+from .swap import unwritable
 
 POLL_SECONDS = 0.05
-KEEPALIVE_SECONDS = 15.0
+HEARTBEAT_SECONDS = 1.0  # how soon the thread of a page that went away notices and ends
+MAX_EVENT_CLIENTS = 32  # open live-reload connections (each holds a thread); more get 503
 DEV_PREFIX = "/__unrolled/"
 EVENTS_PATH = DEV_PREFIX + "events"
 CLIENT_PATH = DEV_PREFIX + "livereload.js"
@@ -460,7 +466,10 @@ class DevServer:
         out = self.project.out_dir
         written = sorted((k for k, v in files.items() if self.written.get(k) != v), key=lambda k: (k.endswith(".html"), k))
         for rel in written:
-            write_atomic(out / rel, files[rel])
+            try:
+                write_atomic(out / rel, files[rel])
+            except OSError as exc:
+                raise unwritable(out, exc) from None
             self.written[rel] = files[rel]
         removed = sorted(k for k in self.written if k not in files)
         for rel in removed:
@@ -595,9 +604,14 @@ class DevServer:
         page, version = query.get("page", [""])[0], query.get("version", [""])[0]
         client: queue.SimpleQueue = queue.SimpleQueue()
         with self._lock:
-            self._clients.add(client)
-            stale = page_version(handler, page) != version
-            hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale})
+            full = len(self._clients) >= MAX_EVENT_CLIENTS
+            if not full:
+                self._clients.add(client)
+                stale = page_version(handler, page) != version
+                hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale})
+        if full:
+            handler.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "too many live-reload connections")
+            return
         try:
             handler.send_response(HTTPStatus.OK)
             handler.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -605,8 +619,10 @@ class DevServer:
             handler.wfile.write(b"retry: 1000\n\n" + hello)
             while not self._stop.is_set():
                 try:
-                    message = client.get(timeout=KEEPALIVE_SECONDS)
+                    message = client.get(timeout=HEARTBEAT_SECONDS)
                 except queue.Empty:
+                    if hung_up(handler.connection):
+                        break
                     message = b": keep-alive\n\n"
                 if message is None:
                     break
@@ -623,6 +639,21 @@ class DevServer:
         tag = f'<script src="{CLIENT_PATH}" data-build="{build_id}" data-version="{version}"></script>\n'.encode()
         at = html.lower().rfind(b"</body>")
         return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def hung_up(connection: socket.socket) -> bool:
+    """Whether the client closed its end (a page never sends anything on its event stream, so a readable
+    socket with nothing to read is one at its end)."""
+    try:
+        if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            readable = bool(poller.poll(0))
+        else:
+            readable = bool(select.select([connection], [], [], 0)[0])
+        return readable and connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def page_version(handler: "SiteHandler", page: str) -> str | None:

@@ -2,7 +2,9 @@
 
 COOP/COEP make the page cross-origin isolated, which lets a Python cell be interrupted through a
 SharedArrayBuffer instead of killing its worker. Only files inside the site folder are served: any
-request path that resolves (after percent-decoding, `..`, symlinks) outside it gets a 404.
+request path that resolves (after percent-decoding, `..`, symlinks) outside it gets a 404, and so does
+a folder without an index.html (no listings). A request's header block is bounded in bytes and lines
+(431 beyond), so a client cannot make the server hold megabytes per connection.
 The dev server (live reload, incremental rebuilds) is `generator.devserver`, built on `SiteHandler`.
 """
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import errno
 import functools
 import gzip
+import http.client
 import os
 import urllib.parse
 from http import HTTPStatus
@@ -18,6 +21,29 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HOST = "127.0.0.1"
+MAX_HEADER_BYTES = 64 * 1024  # all header lines of one request together
+MAX_HEADERS = 64
+
+
+class HeadersTooLarge(http.client.HTTPException):
+    """Raised while reading headers; `BaseHTTPRequestHandler.parse_request` answers it with 431."""
+
+
+class _HeaderBudget:
+    """The request's input while its headers are read: stops at MAX_HEADER_BYTES or MAX_HEADERS lines."""
+
+    def __init__(self, stream):
+        self.stream, self.left, self.lines = stream, MAX_HEADER_BYTES, 0
+
+    def readline(self, limit: int = -1) -> bytes:
+        self.lines += 1
+        if self.lines > MAX_HEADERS + 1:  # + the blank line that ends the block
+            raise HeadersTooLarge(f"more than {MAX_HEADERS} header lines")
+        line = self.stream.readline(self.left + 1 if limit < 0 else min(limit, self.left + 1))
+        self.left -= len(line)
+        if self.left < 0:
+            raise HeadersTooLarge(f"headers larger than {MAX_HEADER_BYTES} bytes")
+        return line
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -30,6 +56,18 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def parse_request(self) -> bool:
+        stream, self.rfile = self.rfile, _HeaderBudget(self.rfile)
+        try:
+            return super().parse_request()
+        finally:
+            self.rfile = stream
+
+    def list_directory(self, path):
+        """No listings: a folder without an index.html is not found."""
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
 
     def inside_root(self, path: str) -> bool:
         """`translate_path` already drops `..`; this also refuses NUL bytes and symlinks leading out."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import zipfile
@@ -24,6 +23,7 @@ from pathlib import Path
 from precompute.errors import UnrolledError
 
 from .config import PYODIDE_PACKAGES, SITE_SOURCES
+from .swap import replace_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_CORE = ROOT / "node_modules" / "pyodide"
@@ -246,17 +246,13 @@ def vendor_pyodide(project, dist: str | Path, extra: tuple = ()) -> dict:
     for name in CORE_FILES[:-1]:
         files[name] = dist / name
     out = Path(project.root) / VENDOR_DIR
-    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, path in sorted(files.items()):
-        shutil.copyfile(path, tmp / name)
     filtered = {"info": info, "packages": {key: packages[key] for key in keys}}
-    (tmp / LOCK).write_text(json.dumps(filtered, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    old = out.with_name(f"{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.rename(out, old)
-    os.rename(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
+
+    def fill(tree: Path) -> None:
+        for name, path in sorted(files.items()):
+            shutil.copyfile(path, tree / name)
+        (tree / LOCK).write_text(json.dumps(filtered, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+    replace_folder(out, fill)
     size = sum((out / name).stat().st_size for name in [*files, LOCK])
     return {"folder": out, "packages": keys, "files": sorted([*files, LOCK]), "bytes": size}

@@ -27,6 +27,7 @@ from pathlib import Path
 from .documents import KINDS, SCHEMA_MAJOR, check, code_version
 from .errors import UnrolledError
 from .folders import claim_cache
+from .lifeline import alive
 from .spec import RunSpec
 
 KEY_PATTERN = re.compile(r"[0-9a-f]{20}")
@@ -121,11 +122,11 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, bytes
     """Write all documents (their canonical bytes) of one run at once: temp dir + fsync + rename, then
     drop older keys of the same slot."""
     final = entry_dir(cache_root, spec, key)
+    tmp = final.parent / f".tmp-{key}-{os.getpid()}"
     try:
         claim_cache(cache_root)
         final.parent.mkdir(parents=True, exist_ok=True)
         _remove_orphans(final.parent)
-        tmp = final.parent / f".tmp-{key}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for kind, data in docs.items():
@@ -133,17 +134,18 @@ def write_entry(cache_root: Path, spec: RunSpec, key: str, docs: dict[str, bytes
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        if is_complete(final, report=False):  # another process finished the same key first; same bytes
+            shutil.rmtree(tmp)
+        else:  # no entry yet, or a damaged one: the fresh documents replace it
+            if final.exists():
+                damaged = final.parent / f".tmp-damaged-{key}-{os.getpid()}"
+                os.rename(final, damaged)
+                shutil.rmtree(damaged, ignore_errors=True)
+            os.rename(tmp, final)
+            _reported.discard(final)  # should it be damaged again, say so again
     except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise unwritable(cache_root, exc) from None
-    if is_complete(final, report=False):  # another process finished the same key first; its bytes are identical
-        shutil.rmtree(tmp)
-    else:  # no entry yet, or a damaged one: the fresh documents replace it
-        if final.exists():
-            damaged = final.parent / f".tmp-damaged-{key}-{os.getpid()}"
-            os.rename(final, damaged)
-            shutil.rmtree(damaged, ignore_errors=True)
-        os.rename(tmp, final)
-        _reported.discard(final)  # should it be damaged again, say so again
     for old in final.parent.iterdir():  # only older entries of this slot, never anything else
         if old.name != key and KEY_PATTERN.fullmatch(old.name) and old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
@@ -175,17 +177,5 @@ def _remove_orphans(run_dir: Path) -> None:
     """Temp dirs left by killed processes (their pid no longer runs)."""
     for tmp in run_dir.glob(".tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -5,6 +5,7 @@ Failures are collected per run; the other runs' results are kept.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import threading
 import time
 import traceback
@@ -15,6 +16,7 @@ from pathlib import Path
 from .cache import cache_key, entry_dir, is_complete, prepare, write_entry
 from .engine import Engine
 from .errors import UnrolledError
+from .lifeline import die_with_parent
 from .spec import RunSpec
 
 
@@ -50,8 +52,19 @@ def compute_run(spec: RunSpec, cache_root: Path, key: str, progress=None) -> Pat
     return write_entry(cache_root, spec, key, compute_documents(spec, key, progress))
 
 
-def _worker(spec: RunSpec, cache_root: Path, key: str, queue) -> Path:
-    return compute_run(spec, cache_root, key, progress=lambda epoch: queue.put((ident(spec), epoch)))
+_progress = None  # in a worker process: the queue its epochs are reported on
+
+
+def _start_worker(parent: int, progress) -> None:
+    """A worker dies with the command that started it, and reports progress on a plain queue (a
+    Manager would be one more process to outlive a killed parent)."""
+    global _progress
+    die_with_parent(parent)
+    _progress = progress
+
+
+def _worker(spec: RunSpec, cache_root: Path, key: str) -> Path:
+    return compute_run(spec, cache_root, key, progress=lambda epoch: _progress.put((ident(spec), epoch)))
 
 
 def ident(spec: RunSpec) -> tuple[str, str]:
@@ -110,11 +123,12 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
                 finish(spec, error=exc)
     else:
         context = mp.get_context("spawn")
-        with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            queue = manager.Queue()
+        queue = context.SimpleQueue()
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                 initargs=(os.getpid(), queue)) as pool:
             pump = threading.Thread(target=_pump, args=(queue, bars), daemon=True)
             pump.start()
-            futures = {pool.submit(_worker, spec, cache_root, key, queue): spec for spec, key in todo}
+            futures = {pool.submit(_worker, spec, cache_root, key): spec for spec, key in todo}
             for future, spec in futures.items():
                 try:
                     finish(spec, future.result())

@@ -40,6 +40,13 @@ const bridge = {
   publish(cell, target, json) { post({ type: 'publish', cell: cell || current, target, json }); },
   handlers(json) { post({ type: 'handlers', targets: JSON.parse(json) }); },
   busy(cell, busy) { post({ type: 'busy', cell, busy: Boolean(busy) }); },
+  // Stop's SIGINT in the interrupt buffer, taken (so raised once) by the runner's interruptible sleep
+  interrupted() {
+    const buffer = config.interrupt;
+    if (!buffer || buffer[0] !== 2) return false;
+    buffer[0] = 0;
+    return true;
+  },
 };
 
 async function boot(cell) {

@@ -4,14 +4,22 @@ Each cell compiles under its own filename (`<cell-ID>`) so tracebacks count line
 line; frames of this runner are left out. Top-level `await` works. If the last statement is an
 expression, its repr is the cell's result (as in a notebook). Output written to sys.stdout/sys.stderr
 goes to the cell that is running (a context variable, so async handlers keep their own cell).
+
+Stop reaches sleeping code too: Pyodide's `time.sleep` waits outside the bytecode loop that checks the
+interrupt buffer, so `time.sleep` is replaced by one that sleeps in short slices and checks the buffer
+between them. A Stop that lands in a callback Python cannot raise from (a weakref finaliser, say) would
+be printed as "Exception ignored ... KeyboardInterrupt" and lost; it is kept instead and raised at the
+next check.
 """
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import json
 import linecache
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -19,6 +27,8 @@ import unrolled_page as page
 
 HERE = str(Path(__file__).resolve().parent)
 FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+SLEEP_SLICE = 0.02  # seconds: how late a Stop may reach code in time.sleep
+_interrupt_lost = False  # a KeyboardInterrupt raised where Python could only print it
 
 
 class CellStream:
@@ -65,6 +75,38 @@ def connect(bridge) -> None:
     if not isinstance(sys.stdout, CellStream):
         sys.stdout = CellStream("stdout", sys.__stdout__)
         sys.stderr = CellStream("stderr", sys.__stderr__)
+        sys.unraisablehook = keep_lost_interrupt
+        time.sleep = interruptible(time.sleep)
+
+
+def check_interrupt() -> None:
+    """Raise the KeyboardInterrupt that Stop asked for, if it has not been raised yet."""
+    global _interrupt_lost
+    if _interrupt_lost or (page._bridge is not None and page._bridge.interrupted()):
+        _interrupt_lost = False
+        raise KeyboardInterrupt
+
+
+def interruptible(sleep):
+    """`sleep` in slices of SLEEP_SLICE with a look at the interrupt buffer before each."""
+    @functools.wraps(sleep)
+    def interruptible_sleep(seconds) -> None:
+        end = time.monotonic() + seconds if seconds >= 0 else sleep(seconds)  # sleep() refuses < 0
+        while (left := end - time.monotonic()) > 0:
+            check_interrupt()
+            sleep(min(left, SLEEP_SLICE))
+        check_interrupt()
+
+    return interruptible_sleep
+
+
+def keep_lost_interrupt(unraisable) -> None:
+    """sys.unraisablehook: a KeyboardInterrupt is Stop's, kept for the next check, not printed."""
+    global _interrupt_lost
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        _interrupt_lost = True
+    else:
+        sys.__unraisablehook__(unraisable)
 
 
 def user_traceback(exc: BaseException) -> str:
@@ -77,6 +119,8 @@ def user_traceback(exc: BaseException) -> str:
 
 async def run(cell_id: str, filename: str, code: str, drives_json: str = "[]") -> str:
     """Run one cell; returns JSON {status: ok|error|interrupted, result, traceback}."""
+    global _interrupt_lost
+    _interrupt_lost = False  # a Stop that came after the previous run ended
     cell = page.Cell(cell_id, tuple(json.loads(drives_json)), filename)
     token = page._current.set(cell)
     page._forget(cell_id)
