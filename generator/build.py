@@ -30,6 +30,8 @@ from .config import Project
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
+from .rawhtml import RawHtmlExtension
+from .urls import LinkCheckExtension, check_slug
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -69,6 +71,8 @@ def load_page(project: Project, source: Path) -> Page:
     """One page: its front matter, body and run specs (`discover` calls this for every page)."""
     meta, body, offset = parse(source.read_text(encoding="utf-8"), source)
     slug = "" if source.parent == project.content_dir else source.parent.name
+    if slug:
+        check_slug(source.parent)
     page = Page(source, slug, meta, body, offset)
     for entry in meta.runs:
         for spec in load_specs(source.parent / entry):
@@ -183,7 +187,9 @@ class SiteBuild:
     # -- pages ------------------------------------------------------------------------------------
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
         return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
-                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
+                RawHtmlExtension(self.project.raw_html, ctx.source, text, offset),
+                LinkCheckExtension(ctx.source, text, offset), "tables", "footnotes", "fenced_code",
+                CodeHiliteExtension(guess_lang=False, css_class="highlight")]
 
     def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:
         return markdown.Markdown(extensions=self.markdown_extensions(ctx, text, first_line - 1)).convert(text)

@@ -1,6 +1,7 @@
 """Where a project's parts live; read from an optional `unrolled.toml` at the project root."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,7 +9,9 @@ from pathlib import Path
 from precompute.errors import UnrolledError
 
 SITE_SOURCES = Path(__file__).resolve().parent.parent / "site"
-KEYS = {"title", "content", "output", "cache", "templates", "pyodide_packages"}
+KEYS = {"title", "content", "output", "cache", "templates", "pyodide_packages", "raw_html"}
+RAW_HTML = ("sanitize", "trusted", "refuse")  # what happens to raw HTML in Markdown (see generator/rawhtml.py)
+PACKAGE_BASE = re.compile(r"^(?:https?://[^\s;,'\"]+|[^\s;,'\":]*)$")  # also a Content-Security-Policy source
 PYODIDE_PACKAGES = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"  # official CDN of the vendored core
 
 
@@ -21,6 +24,7 @@ class Project:
     cache: str = ".cache/precompute"
     templates: str = "templates"
     pyodide_packages: str = PYODIDE_PACKAGES  # base URL of NumPy & co. for {pyodide} cells (see docs/pyodide.md)
+    raw_html: str = RAW_HTML[0]
 
     @property
     def content_dir(self) -> Path:
@@ -53,4 +57,21 @@ def load_project(root: str | Path = ".") -> Project:
     if unknown:
         raise UnrolledError(f"unknown key {unknown[0]!r} in [site]", file=path, rule="config-key",
                             hint="known keys: " + ", ".join(sorted(KEYS)))
+    if data.get("raw_html", RAW_HTML[0]) not in RAW_HTML:
+        raise UnrolledError(f"raw_html must be one of {', '.join(RAW_HTML)}, got {data['raw_html']!r}", file=path,
+                            line=_line_of(path, "raw_html"), rule="config-value",
+                            hint='"sanitize" keeps harmless tags, "refuse" makes raw HTML an error, '
+                            '"trusted" keeps it as written')
+    if not PACKAGE_BASE.match(str(data.get("pyodide_packages", PYODIDE_PACKAGES))):
+        raise UnrolledError(f"pyodide_packages must be an http(s) URL or a relative path, got "
+                            f"{data['pyodide_packages']!r}", file=path, line=_line_of(path, "pyodide_packages"),
+                            rule="config-value", hint="e.g. https://cdn.jsdelivr.net/pyodide/v0.29.5/full/")
     return Project(root, **data)
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    """Line of `key = ...` in unrolled.toml."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return None

@@ -19,6 +19,7 @@ from markdown.postprocessors import Postprocessor
 from precompute.errors import UnrolledError
 
 from .config import SITE_SOURCES
+from .urls import source_line
 
 WORKER = Path(__file__).with_name("katex_worker.mjs")
 NODE_MODULES = SITE_SOURCES.parent / "node_modules"
@@ -66,17 +67,14 @@ class MathPostprocessor(Postprocessor):
         super().__init__(md)
         self.katex, self.source, self.text, self.offset = katex, source, text, offset
 
-    def line_of(self, tex: str) -> int | None:
-        at = self.text.find(tex)
-        return self.offset + self.text.count("\n", 0, at) + 1 if at >= 0 else None
-
     def run(self, text: str) -> str:
         def replace(match):
             tex = html.unescape(match.group(2))
             rendered, error = self.katex.render(tex, match.group(1) == "div")
             if error:
-                raise UnrolledError(f"math does not parse: {error}", file=self.source, line=self.line_of(tex),
-                                    rule="math-syntax", hint="fix the TeX; write \\$ for a literal dollar sign")
+                raise UnrolledError(f"math does not parse: {error}", file=self.source,
+                                    line=source_line(self.text, self.offset, tex), rule="math-syntax",
+                                    hint="fix the TeX; write \\$ for a literal dollar sign")
             return f'<div class="math-display">{rendered}</div>' if match.group(1) == "div" else rendered
 
         return FOUND.sub(replace, text)

@@ -1,0 +1,162 @@
+"""Author input never becomes script: link schemes, article slugs, raw HTML policies, the page's CSP."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from generator.build import build
+from generator.config import load_project
+from generator.urls import unsafe_scheme
+from precompute.errors import UnrolledError
+from tests.unit.test_directives import HEAD, build_article, build_error
+
+BIB = """@misc{evil,
+  author = {Mallory},
+  title = {Click me},
+  url = {javascript:window.__pwned=1},
+  year = {2024}}
+@misc{quote, author = {Q}, title = {Q}, doi = {10.1/x" onmouseover="window.__pwned=1}, year = {2024}}
+"""
+
+
+def attribute_names(html: str) -> set[str]:
+    names = set()
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: names.update(name for name, _ in attrs)
+    parser.feed(html)
+    return names
+
+
+@pytest.mark.parametrize("url, image, scheme", [
+    ("javascript:alert(1)", False, "javascript"),
+    ("JaVaScRiPt:alert(1)", False, "javascript"),
+    ("java&#x09;script:alert(1)", False, "javascript"),
+    ("java\nscript:alert(1)", False, "javascript"),
+    ("  \x01javascript:alert(1)", False, "javascript"),
+    ("javascript&colon;alert(1)", False, "javascript"),
+    ("vbscript:msgbox(1)", False, "vbscript"),
+    ("data:text/html,<script>alert(1)</script>", False, "data"),
+    ("data:image/png;base64,AAAA", False, "data"),  # never as a link
+    ("data:image/svg+xml,<svg onload=alert(1)>", True, "data"),
+    ("file:///etc/passwd", False, "file"),
+    ("https://example.com/a:b", False, None),
+    ("HTTP://example.com", False, None),
+    ("mailto:a@example.com", False, None),
+    ("../other/#part", False, None),
+    ("#section", False, None),
+    ("images/plot.png", True, None),
+    ("a/b:c", False, None),
+    ("data:image/png;base64,AAAA", True, None),
+])
+def test_unsafe_schemes_are_found_however_spelled(url, image, scheme):
+    assert unsafe_scheme(url, image=image) == scheme
+
+
+@pytest.mark.parametrize("body, line, words", [
+    ("Text.\n\n[a](javascript:alert(1))\n", 6, "javascript: scheme"),
+    ("[a](JaVaScRiPt:alert(1))\n", 4, "javascript: scheme"),
+    ("One\ntwo [a](java&#x09;script:alert(1))\n", 5, "javascript: scheme"),
+    ("[a][ref]\n\n[ref]: vbscript:msgbox(1)\n", 6, "vbscript: scheme"),
+    ("![i](data:image/svg+xml,<svg>)\n", 4, "image source"),
+    ("[a](data:text/html,hi)\n", 4, "data: scheme"),
+    ('Text\n\n<a href="jav&#x61;script:alert(1)">x</a>\n', 6, "javascript: scheme"),
+    ('<img src="javascript:alert(1)">\n', 4, "image source"),
+])
+def test_unsafe_links_are_build_errors_at_their_line(tmp_path, body, line, words):
+    error = build_error(tmp_path, HEAD + body)
+    assert (error.rule, error.line, error.file) == ("url-scheme", line, "content/a/index.md")
+    assert words in error.message and "http(s)" in error.hint
+
+
+def test_safe_links_are_kept(tmp_path):
+    body = "[w](https://example.com) [m](mailto:a@b.c) [r](../b/) [f](#x) ![d](data:image/png;base64,AAAA)\n"
+    _, files = build_article(tmp_path, HEAD + body)
+    html = files["a/index.html"].decode()
+    for url in ("https://example.com", "mailto:a@b.c", "../b/", "#x", "data:image/png;base64,AAAA"):
+        assert f'="{url}"' in html
+
+
+def test_bibtex_url_with_unsafe_scheme_is_an_error_in_the_bib_file(tmp_path):
+    (tmp_path / "content" / "a").mkdir(parents=True)
+    (tmp_path / "content" / "a" / "references.bib").write_text(BIB)
+    error = build_error(tmp_path, HEAD + "See [@evil].\n")
+    assert error.rule == "url-scheme" and error.line == 4 and str(error.file).endswith("references.bib")
+
+
+def test_bibtex_link_targets_cannot_break_out_of_their_attribute(tmp_path):
+    (tmp_path / "content" / "a").mkdir(parents=True)
+    (tmp_path / "content" / "a" / "references.bib").write_text(BIB)
+    _, files = build_article(tmp_path, HEAD + "See [@quote].\n")
+    html = files["a/index.html"].decode()
+    assert 'href="https://doi.org/10.1/x&quot; onmouseover=&quot;window.__pwned=1"' in html
+    assert not any(name.startswith("on") for name in attribute_names(html))  # in the link text it is text
+
+
+@pytest.mark.parametrize("name", ["javascript:alert(1)", "Caps", "-dash", "a b", "a.b"])
+def test_article_folders_must_be_slugs(tmp_path, name):
+    (tmp_path / "content" / name).mkdir(parents=True)
+    (tmp_path / "content" / name / "index.md").write_text(HEAD + "Hi.\n")
+    with pytest.raises(UnrolledError) as info:
+        build(load_project(tmp_path), show_progress=False)
+    assert info.value.rule == "content-slug" and name in info.value.message
+    assert info.value.file == str(tmp_path / "content" / name)
+    assert not (tmp_path / "_site").exists()
+
+
+RAW = """Intro <span class="note" onclick="window.__pwned=1">*kept*</span> and <img src="x.png" alt="x" onerror="window.__pwned=1">.
+
+<script>window.__pwned = 1</script>
+
+<details><summary>More</summary>
+
+<div class="aside" style="position:fixed" data-widget="loss">inner</div>
+
+```{explain}
+for: cell.forget
+
+Body <img src=y onerror="window.__pwned=1"> and $x^2$ <kbd>Ctrl</kbd>.
+```
+
+</details>
+
+<iframe src="https://example.com"></iframe>
+
+| a | b |
+|---|---|
+| <sup>1</sup> | <abbr title="long">x</abbr> |
+"""
+
+
+def test_sanitize_keeps_harmless_markup_and_drops_the_rest(tmp_path):
+    _, files = build_article(tmp_path, HEAD + RAW)
+    html = files["a/index.html"].decode()
+    body = html[html.index('<div class="article-body">'):]
+    assert '<span class="note"><em>kept</em></span>' in body and '<img src="x.png" alt="x">' in body
+    assert "<details><summary>More</summary>" in body and '<div class="aside">inner</div>' in body
+    assert "<sup>1</sup>" in body and '<abbr title="long">x</abbr>' in body and "<kbd>Ctrl</kbd>" in body
+    assert '<img src="y">' in body and "<math" in body  # the {explain} body: sanitised, its math rendered
+    assert 'data-explain="cell.forget"' in body  # the directive inside <details> is the generator's, intact
+    for gone in ("onclick", "onerror", "<script>", "__pwned", "<iframe", "style=\"position", 'data-widget="loss"'):
+        assert gone not in body, gone
+
+
+def test_refuse_makes_raw_html_an_error_with_its_line(tmp_path):
+    (tmp_path / "unrolled.toml").write_text('[site]\nraw_html = "refuse"\n')
+    build_article(tmp_path, HEAD + "Text.\n\n<!-- a note is fine -->\n\n[link](https://example.com)\n")
+    error = build_error(tmp_path, HEAD + "Text.\n\nMore <kbd>x</kbd>.\n")
+    assert (error.rule, error.line) == ("raw-html", 6) and "<kbd>" in error.message and "raw_html" in error.hint
+    error = build_error(tmp_path, HEAD + "```{explain}\nfor: cell.forget\n\nText.\n\n<b>x</b>\n```\n")
+    assert (error.rule, error.line) == ("raw-html", 9)
+
+
+def test_trusted_keeps_raw_html_as_written(tmp_path):
+    (tmp_path / "unrolled.toml").write_text('[site]\nraw_html = "trusted"\n')
+    _, files = build_article(tmp_path, HEAD + '<div onclick="go()">x</div>\n')
+    assert '<div onclick="go()">x</div>' in files["a/index.html"].decode()
+
+
+def test_raw_html_setting_is_checked(tmp_path):
+    (tmp_path / "unrolled.toml").write_text('[site]\ntitle = "T"\nraw_html = "off"\n')
+    with pytest.raises(UnrolledError) as info:
+        load_project(tmp_path)
+    assert info.value.rule == "config-value" and info.value.line == 3 and "sanitize" in info.value.message
