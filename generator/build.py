@@ -27,6 +27,7 @@ from . import assets as asset_mod
 from . import vendor
 from .citations import CitationExtension, bibliography_for
 from .config import Project
+from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
@@ -213,11 +214,13 @@ class SiteBuild:
         nav = {"prev": articles[index - 1] if index > 0 else None,
                "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
         template = self.env.get_template("index.html" if not page.slug else "article.html")
+        import_map = asset_mod.script_json(assets.import_map(page.prefix))
+        packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
                                styles=[assets.url(path, page.prefix) for path in styles],
                                page_js=assets.url("js/page.js", page.prefix),
-                               import_map=asset_mod.script_json(assets.import_map(page.prefix)))
+                               import_map=import_map, csp=csp_policy([import_map], packages))
         return text.encode("utf-8")
 
     def run(self) -> dict[str, bytes]:

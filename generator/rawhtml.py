@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -46,6 +47,14 @@ VOID = frozenset({"br", "col", "hr", "img", "wbr"})
 OPEN_TAG = re.compile(r"^<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>$", re.S)
 CLOSE_TAG = re.compile(r"^</([a-zA-Z][a-zA-Z0-9-]*)\s*>$")
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """nh3 with the allowlist, built once. URL schemes are checked before (`urls.py`); this is a backstop."""
+    return nh3.Cleaner(tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+                       url_schemes={"http", "https", "mailto", "data"}, link_rel=None, strip_comments=True,
+                       clean_content_tags={"script", "style"})
 
 
 class _Parts(HTMLParser):
@@ -104,9 +113,7 @@ class RawHtmlPolicy:
         nonce = secrets.token_hex(8)
         token = re.compile(f"unrolled{nonce}x([0-9]+)x")
         protected = HTML_PLACEHOLDER_RE.sub(lambda m: f"unrolled{nonce}x{m[1]}x", fragment)
-        clean = nh3.clean(protected, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-                          url_schemes={"http", "https", "mailto", "data"}, link_rel=None, strip_comments=True,
-                          clean_content_tags={"script", "style"})
+        clean = _cleaner().clean(protected)
         if len(token.findall("".join(_Parts(clean).text))) != len(token.findall(clean)):
             raise UnrolledError("a directive sits inside an HTML tag", file=self.source, line=self.line(fragment),
                                 rule="raw-html", hint="put directives between HTML elements, never in an attribute")

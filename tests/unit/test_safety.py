@@ -6,6 +6,7 @@ import pytest
 
 from generator.build import build
 from generator.config import load_project
+from generator.csp import script_hash
 from generator.urls import unsafe_scheme
 from precompute.errors import UnrolledError
 from tests.unit.test_directives import HEAD, build_article, build_error
@@ -160,3 +161,17 @@ def test_raw_html_setting_is_checked(tmp_path):
     with pytest.raises(UnrolledError) as info:
         load_project(tmp_path)
     assert info.value.rule == "config-value" and info.value.line == 3 and "sanitize" in info.value.message
+
+
+def test_every_page_carries_a_policy_allowing_only_its_own_import_map(tmp_path):
+    _, files = build_article(tmp_path, HEAD + "Hi.\n")
+    for name in ("index.html", "a/index.html"):
+        html = files[name].decode()
+        head = html[:html.index("</head>")]
+        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
+        assert meta and head.index(meta.group(0)) < head.index("<script")
+        policy = meta.group(1).replace("&#39;", "'")
+        import_map = re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1)
+        scripts = dict(d.strip().split(" ", 1) for d in policy.split(";"))["script-src"].split()
+        assert scripts == ["'self'", script_hash(import_map)]
+        assert "object-src 'none'" in policy and "base-uri 'self'" in policy and "unsafe-inline" not in scripts
