@@ -175,3 +175,15 @@ def test_every_page_carries_a_policy_allowing_only_its_own_import_map(tmp_path):
         scripts = dict(d.strip().split(" ", 1) for d in policy.split(";"))["script-src"].split()
         assert scripts == ["'self'", script_hash(import_map)]
         assert "object-src 'none'" in policy and "base-uri 'self'" in policy and "unsafe-inline" not in scripts
+
+
+def test_the_allowlist_is_documented():
+    from generator.rawhtml import ATTRIBUTES, TAGS
+    from tests.conftest import ROOT
+
+    guide = " ".join((ROOT / "docs" / "authoring.md").read_text().split())
+    allowed = guide[guide.index("`sanitize` keeps the tags"):guide.index("Event handlers, `style`")]
+    for tag in TAGS - {f"h{n}" for n in range(2, 6)}:
+        assert re.search(rf"[` ]{tag}[` ]", allowed), tag
+    for attribute in set().union(*ATTRIBUTES.values()):
+        assert re.search(rf"[` ]{attribute}[` ]", allowed), attribute
