@@ -141,6 +141,11 @@ def test_sanitize_keeps_harmless_markup_and_drops_the_rest(tmp_path):
         assert gone not in body, gone
 
 
+def test_a_directive_inside_an_attribute_is_an_error(tmp_path):
+    error = build_error(tmp_path, HEAD + 'Text.\n\n<div title="\n\n```{explain}\nfor: a.b\n\nHi.\n```\n\n">x</div>\n')
+    assert (error.rule, error.line) == ("raw-html", 6) and "inside an HTML tag" in error.message
+
+
 def test_refuse_makes_raw_html_an_error_with_its_line(tmp_path):
     (tmp_path / "unrolled.toml").write_text('[site]\nraw_html = "refuse"\n')
     build_article(tmp_path, HEAD + "Text.\n\n<!-- a note is fine -->\n\n[link](https://example.com)\n")
@@ -187,3 +192,9 @@ def test_the_allowlist_is_documented():
         assert re.search(rf"[` ]{tag}[` ]", allowed), tag
     for attribute in set().union(*ATTRIBUTES.values()):
         assert re.search(rf"[` ]{attribute}[` ]", allowed), attribute
+
+
+def test_sanitised_pages_are_byte_identical_between_builds(tmp_path):
+    _, first = build_article(tmp_path, HEAD + RAW)
+    _, second = build_article(tmp_path, HEAD + RAW)
+    assert first["a/index.html"] == second["a/index.html"] and "<details>" in first["a/index.html"].decode()
