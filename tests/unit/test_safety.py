@@ -168,18 +168,21 @@ def test_raw_html_setting_is_checked(tmp_path):
     assert info.value.rule == "config-value" and info.value.line == 3 and "sanitize" in info.value.message
 
 
+def policy_of(html: str) -> dict[str, list[str]]:
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
+    return {d.split()[0]: d.split()[1:] for d in meta.replace("&#39;", "'").split(";")}
+
+
 def test_every_page_carries_a_policy_allowing_only_its_own_import_map(tmp_path):
     _, files = build_article(tmp_path, HEAD + "Hi.\n")
     for name in ("index.html", "a/index.html"):
         html = files[name].decode()
         head = html[:html.index("</head>")]
-        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
-        assert meta and head.index(meta.group(0)) < head.index("<script")
-        policy = meta.group(1).replace("&#39;", "'")
+        assert head.index("Content-Security-Policy") < head.index("<script")
         import_map = re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1)
-        scripts = dict(d.strip().split(" ", 1) for d in policy.split(";"))["script-src"].split()
-        assert scripts == ["'self'", script_hash(import_map)]
-        assert "object-src 'none'" in policy and "base-uri 'self'" in policy and "unsafe-inline" not in scripts
+        policy = policy_of(html)
+        assert policy["script-src"] == ["'self'", script_hash(import_map)]
+        assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'self'"]
 
 
 def test_the_allowlist_is_documented():
@@ -198,3 +201,19 @@ def test_sanitised_pages_are_byte_identical_between_builds(tmp_path):
     _, first = build_article(tmp_path, HEAD + RAW)
     _, second = build_article(tmp_path, HEAD + RAW)
     assert first["a/index.html"] == second["a/index.html"] and "<details>" in first["a/index.html"].decode()
+
+
+def test_pages_with_python_cells_may_compile_wasm_and_fetch_packages(tmp_path):
+    (tmp_path / "unrolled.toml").write_text('[site]\npyodide_packages = "https://mirror.example/full/"\n')
+    _, files = build_article(tmp_path, HEAD + "```{pyodide}\nid: one\n\nprint(1)\n```\n")
+    policy = policy_of(files["a/index.html"].decode())
+    assert {"'wasm-unsafe-eval'", "https://mirror.example/full/"} <= set(policy["script-src"])
+    assert policy["connect-src"] == ["'self'", "https://mirror.example/full/"] and policy["worker-src"] == ["'self'"]
+    assert "'wasm-unsafe-eval'" not in policy_of(files["index.html"].decode())["script-src"]  # no cell there
+
+
+def test_package_base_must_be_a_url_or_a_path(tmp_path):
+    (tmp_path / "unrolled.toml").write_text('[site]\npyodide_packages = "https://x.example/; script-src *"\n')
+    with pytest.raises(UnrolledError) as info:
+        load_project(tmp_path)
+    assert info.value.rule == "config-value" and info.value.line == 2
