@@ -15,9 +15,9 @@ from pathlib import Path
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
-from .urls import check_url, source_line, unsafe_scheme
+from .urls import check_url, unsafe_scheme
 
 PATTERN = r"\[(@[\w:.-]+(?:\s*;\s*@[\w:.-]+)*)\]"
 
@@ -52,7 +52,7 @@ class Bibliography:
         url = self.entries[key].fields.get("url")
         if url is not None and unsafe_scheme(url):
             check_url(url, image=False, file=self.path,
-                      line=source_line(self.path.read_text(encoding="utf-8"), 0, url))
+                      line=line_of(self.path.read_text(encoding="utf-8"), url))
 
     def html(self) -> str:
         if not self.order:
@@ -96,7 +96,7 @@ class CitationProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API name
         keys = [k.strip()[1:] for k in m.group(1).split(";")]
-        line = source_line(self.text, self.offset, m.group(0))
+        line = line_of(self.text, m.group(0), self.offset)
         span = etree.Element("span", {"class": "citation"})
         span.text = "["
         for i, key in enumerate(keys):

@@ -16,10 +16,9 @@ from pathlib import Path
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
 from .config import SITE_SOURCES
-from .urls import source_line
 
 WORKER = Path(__file__).with_name("katex_worker.mjs")
 NODE_MODULES = SITE_SOURCES.parent / "node_modules"
@@ -73,7 +72,7 @@ class MathPostprocessor(Postprocessor):
             rendered, error = self.katex.render(tex, match.group(1) == "div")
             if error:
                 raise UnrolledError(f"math does not parse: {error}", file=self.source,
-                                    line=source_line(self.text, self.offset, tex), rule="math-syntax",
+                                    line=line_of(self.text, tex, self.offset), rule="math-syntax",
                                     hint="fix the TeX; write \\$ for a literal dollar sign")
             return f'<div class="math-display">{rendered}</div>' if match.group(1) == "div" else rendered
 

@@ -25,9 +25,9 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.util import HTML_PLACEHOLDER, HTML_PLACEHOLDER_RE
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
-from .urls import check_url, source_line
+from .urls import check_url
 
 TAGS = frozenset({
     "a", "abbr", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -84,8 +84,8 @@ class RawHtmlPolicy:
     def line(self, fragment: str) -> int | None:
         first = fragment.strip().splitlines()[0] if fragment.strip() else ""
         tag = OPEN_TAG.match(first) or CLOSE_TAG.match(first)
-        return source_line(self.text, self.offset, first) or (
-            source_line(self.text.lower(), self.offset, "<" + tag[1].lower()) if tag else None)
+        return line_of(self.text, first, self.offset) or (
+            line_of(self.text.lower(), "<" + tag[1].lower(), self.offset) if tag else None)
 
     def apply(self, fragment: str) -> str:
         if self.mode == "trusted":

@@ -13,7 +13,7 @@ import re
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SCHEMES = frozenset({"http", "https", "mailto"})
@@ -53,13 +53,6 @@ def check_slug(folder) -> None:
                             "e.g. gates-explained")
 
 
-def source_line(text: str, offset: int, needle: str) -> int | None:
-    """File line of the first occurrence of `needle` in `text` (a Markdown body starting after `offset`
-    lines), or None when it is not there verbatim."""
-    at = text.find(needle) if needle else -1
-    return offset + text.count("\n", 0, at) + 1 if at >= 0 else None
-
-
 class LinkCheck(Treeprocessor):
     """Every `<a href>` and `<img src>` the Markdown made, checked after escapes are undone."""
 
@@ -74,8 +67,8 @@ class LinkCheck(Treeprocessor):
             image = element.tag == "img"
             url = element.get("src" if image else "href")
             if url is not None and unsafe_scheme(url, image=image):
-                line = (source_line(self.text, self.offset, url)
-                        or source_line(self.text.lower(), self.offset, url.strip()[:4].lower()))
+                line = (line_of(self.text, url, self.offset)
+                        or line_of(self.text.lower(), url.strip()[:4].lower(), self.offset))
                 check_url(url, image=image, file=self.source, line=line)
 
 
