@@ -29,11 +29,14 @@ from . import assets as asset_mod
 from . import vendor
 from .citations import CitationExtension, bibliography_for, bibliography_path
 from .config import Project
+from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
 from .templating import template_error
 from .swap import replace_folder
+from .rawhtml import RawHtmlExtension
+from .urls import LinkCheckExtension, check_slug
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -76,6 +79,8 @@ def load_page(project: Project, source: Path) -> Page:
     """
     meta, body, offset = parse(read_text(source), source)
     slug = "" if source.parent == project.content_dir else source.parent.name
+    if slug:
+        check_slug(source.parent)
     page = Page(source, slug, meta, body, offset)
     bib = bibliography_path(source, meta.bibliography)
     if bib is not None:
@@ -198,7 +203,9 @@ class SiteBuild:
     # -- pages ------------------------------------------------------------------------------------
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
         return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
-                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
+                RawHtmlExtension(self.project.raw_html, ctx.source, text, offset),
+                LinkCheckExtension(ctx.source, text, offset), "tables", "footnotes", "fenced_code",
+                CodeHiliteExtension(guess_lang=False, css_class="highlight")]
 
     def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:
         return markdown.Markdown(extensions=self.markdown_extensions(ctx, text, first_line - 1)).convert(text)
@@ -234,11 +241,13 @@ class SiteBuild:
         nav = {"prev": articles[index - 1] if index > 0 else None,
                "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
         template = self.env.get_template("index.html" if not page.slug else "article.html")
+        import_map = asset_mod.script_json(assets.import_map(page.prefix))
+        packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
                                styles=[assets.url(path, page.prefix) for path in styles],
                                page_js=assets.url("js/page.js", page.prefix),
-                               import_map=asset_mod.script_json(assets.import_map(page.prefix)))
+                               import_map=import_map, csp=csp_policy([import_map], packages))
         return text.encode("utf-8")
 
     def run(self) -> dict[str, bytes]:

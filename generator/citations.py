@@ -1,7 +1,9 @@
 """Citations: `[@key]` (or `[@a; @b]`) in Markdown, resolved against the article's BibTeX file and
 numbered in order of first use, with a formatted reference list at the end of the article.
 
-pybtex parses the BibTeX and formats entries (its "plain" style, HTML backend).
+pybtex parses the BibTeX and formats entries (its "plain" style, HTML backend, with link targets
+escaped: pybtex puts them into `href` as they are). A cited entry's `url` must pass the link rule of
+`urls.py`.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from pathlib import Path
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
+
+from .urls import check_url, unsafe_scheme
 
 PATTERN = r"\[(@[\w:.-]+(?:\s*;\s*@[\w:.-]+)*)\]"
 
@@ -40,8 +44,15 @@ class Bibliography:
                                 rule="cite-unknown", hint="add the entry to references.bib next to the article, "
                                 "or fix the key" + (f"; keys: {', '.join(sorted(self.entries))}" if self.entries else ""))
         if key not in self.order:
+            self.check_url(key)
             self.order.append(key)
         return self.order.index(key) + 1
+
+    def check_url(self, key: str) -> None:
+        url = self.entries[key].fields.get("url")
+        if url is not None and unsafe_scheme(url):
+            check_url(url, image=False, file=self.path,
+                      line=line_of(self.path.read_text(encoding="utf-8"), url))
 
     def html(self) -> str:
         if not self.order:
@@ -66,10 +77,16 @@ def _parse(path: str, mtime_ns: int, size: int):
 @lru_cache(maxsize=1)
 def _formatter():
     """pybtex's plain style and HTML backend: created once, since each creation scans plugin entry points."""
+    from html import escape
+
     from pybtex.backends.html import Backend
     from pybtex.style.formatting.plain import Style
 
-    return Style(), Backend()
+    class EscapedLinks(Backend):
+        def format_href(self, url, text, external=False):
+            return super().format_href(escape(url, quote=True), text, external)
+
+    return Style(), EscapedLinks()
 
 
 class CitationProcessor(InlineProcessor):
@@ -79,8 +96,7 @@ class CitationProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API name
         keys = [k.strip()[1:] for k in m.group(1).split(";")]
-        at = self.text.find(m.group(0))
-        line = self.offset + self.text.count("\n", 0, at) + 1 if at >= 0 else None
+        line = line_of(self.text, m.group(0), self.offset)
         span = etree.Element("span", {"class": "citation"})
         span.text = "["
         for i, key in enumerate(keys):

@@ -14,6 +14,8 @@ from pathlib import Path
 from precompute.errors import UnrolledError
 
 SITE_SOURCES = Path(__file__).resolve().parent.parent / "site"
+RAW_HTML = ("sanitize", "trusted", "refuse")  # what happens to raw HTML in Markdown (see generator/rawhtml.py)
+PACKAGE_BASE = re.compile(r"^(?:https?://[^\s;,'\"]+|[^\s;,'\":]*)$")  # also a Content-Security-Policy source
 PYODIDE_PACKAGES = "https://cdn.jsdelivr.net/pyodide/v0.29.5/full/"  # official CDN of the vendored core
 
 
@@ -29,6 +31,7 @@ class Project:
     allow_outside: bool = False  # may `output` and `cache` lie outside the project folder?
     engine: str = "local"  # [precompute]: where stale runs train, "local" or "dask"
     scheduler: str = ""  # [precompute]: a Dask scheduler's tcp://HOST:PORT; empty starts a local cluster
+    raw_html: str = RAW_HTML[0]  # "sanitize" keeps harmless tags, "refuse" makes raw HTML an error, "trusted" keeps it
 
     @property
     def content_dir(self) -> Path:
@@ -55,7 +58,8 @@ class Project:
 
 TABLES = {"site": {f.name: f.type for f in fields(Project) if f.name not in ("root", "engine", "scheduler")},
           "precompute": {"engine": "str", "scheduler": "str"}}  # table -> key -> type name
-CHOICES = {"engine": ("local", "dask")}
+CHOICES = {"engine": ("local", "dask"), "raw_html": RAW_HTML}
+PATTERNS = {"pyodide_packages": (PACKAGE_BASE, "an http(s) URL or a relative path, e.g. " + PYODIDE_PACKAGES)}
 
 
 def load_project(root: str | Path = ".") -> Project:
@@ -97,8 +101,11 @@ def check_value(key: str, kind: str, value, path: Path, text: str):
                             rule="config-type", hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
     if key in CHOICES and value not in CHOICES[key]:
         raise UnrolledError(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}", file=path,
-                            line=find_line(text, key), rule="config-choice",
+                            line=find_line(text, key), rule="config-value",
                             hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
+    if key in PATTERNS and not PATTERNS[key][0].match(value):
+        raise UnrolledError(f"{key} must be {PATTERNS[key][1]}, got {value!r}", file=path,
+                            line=find_line(text, key), rule="config-value", hint=f"fix {key} in unrolled.toml")
     return value
 
 

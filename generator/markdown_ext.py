@@ -108,6 +108,8 @@ class DirectivePreprocessor(Preprocessor):
             raw[key] = match["value"]
             block.option_lines[key] = line_no
         body = "\n".join(inner[body_start:]).strip("\n")
+        leading = next((n for n, text in enumerate(inner[body_start:]) if text), 0)  # empty lines stripped above
+        block.body_line = self.ctx.body_line(open_index + 1 + body_start + leading)
         if body and directive.body == "none":
             raise block.error(f"{{{directive.name}}} takes no body, but found {inner[body_start]!r}",
                               rule="directive-body", hint="option lines look like `key: value`; remove other text")

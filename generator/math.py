@@ -16,7 +16,7 @@ from pathlib import Path
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
 from .config import SITE_SOURCES
 
@@ -66,17 +66,14 @@ class MathPostprocessor(Postprocessor):
         super().__init__(md)
         self.katex, self.source, self.text, self.offset = katex, source, text, offset
 
-    def line_of(self, tex: str) -> int | None:
-        at = self.text.find(tex)
-        return self.offset + self.text.count("\n", 0, at) + 1 if at >= 0 else None
-
     def run(self, text: str) -> str:
         def replace(match):
             tex = html.unescape(match.group(2))
             rendered, error = self.katex.render(tex, match.group(1) == "div")
             if error:
-                raise UnrolledError(f"math does not parse: {error}", file=self.source, line=self.line_of(tex),
-                                    rule="math-syntax", hint="fix the TeX; write \\$ for a literal dollar sign")
+                raise UnrolledError(f"math does not parse: {error}", file=self.source,
+                                    line=line_of(self.text, tex, self.offset), rule="math-syntax",
+                                    hint="fix the TeX; write \\$ for a literal dollar sign")
             return f'<div class="math-display">{rendered}</div>' if match.group(1) == "div" else rendered
 
         return FOUND.sub(replace, text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
-from precompute.errors import UnrolledError
+from precompute.errors import UnrolledError, line_of
 
 ATTR = re.compile(r"""\s(href|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 IMPORT = re.compile(r"""(?:import|from)\s*\(?\s*['"](unrolled/[^'"]+)['"]""")
@@ -150,8 +150,7 @@ def check_links(files: dict[str, bytes], sources: dict[str, tuple[str, str, int]
                 missing = True
             if missing:
                 source, text, offset = sources.get(path, (path, "", 0))
-                at = text.find(f"]({href}")
-                line = offset + text.count("\n", 0, at) + 1 if at >= 0 else None
+                line = line_of(text, f"]({href}", offset)
                 problems.append(UnrolledError(f"broken internal link {href!r}: nothing at that address in the site",
                                               file=source, line=line, rule="link-broken",
                                               hint="fix the path (links are relative to the page's folder) "

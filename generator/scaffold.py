@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from pathlib import Path
 
 from precompute.errors import UnrolledError
 
 from .config import Project
+from .urls import SLUG
 
 TEMPLATES = Path(__file__).with_name("scaffold")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def new_article(project: Project, name: str) -> Path:

@@ -8,6 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def line_of(text: str, needle: str, offset: int = 0) -> int | None:
+    """File line of the first occurrence of `needle` in `text` (which starts after `offset` lines of its
+    file, e.g. a Markdown body after its front matter), or None when it is not there verbatim."""
+    at = text.find(needle) if needle else -1
+    return offset + text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
 class UnrolledError(Exception):
     """A problem in the author's input; the CLI prints it and exits non-zero."""
 

@@ -29,6 +29,13 @@ def run_async(coro):
 
 
 SLICE = Path(__file__).resolve().parent / "fixtures" / "slice"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def add_axe(page) -> None:
+    """axe-core in the page, evaluated over the DevTools protocol: a <script> tag would be an inline script,
+    which the pages' Content-Security-Policy refuses."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
 
 
 def copy_project(dest: Path, source: Path = SLICE) -> Path:

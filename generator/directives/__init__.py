@@ -75,6 +75,7 @@ class Block:
     line: int
     index: int = 0  # nth directive on the page (stable element ids)
     option_lines: dict = field(default_factory=dict)
+    body_line: int = 0  # file line of the body's first line
 
     def error(self, message: str, *, rule: str, hint: str | None = None, option: str | None = None):
         line = self.option_lines.get(option, self.line) if option else self.line

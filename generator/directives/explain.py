@@ -24,7 +24,7 @@ def render(block, ctx) -> str:
                           hint="after the option lines, leave a blank line and write the text")
     ctx.register_explanation(block, key)
     title = block.options["title"]
-    body = ctx.markdown(block.body, block.line + len(block.option_lines) + 1)
+    body = ctx.markdown(block.body, block.body_line)
     return (f'<details class="explain" id="explain-{escape(key)}" data-explain="{escape(key)}" '
             f'data-title="{escape(title)}"><summary class="explain-title">{escape(title or key)}</summary>'
             f'{body}</details>')

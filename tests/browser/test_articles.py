@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from tests.conftest import ROOT, copy_project
+from tests.conftest import ROOT, add_axe, copy_project
 
 pytestmark = pytest.mark.browser
 
@@ -111,8 +111,9 @@ def test_pages_have_no_serious_accessibility_violations(page, bundled, slug):
         page.get_by_role("button", name="Skip tour").click()
     for figure in page.locator("[data-widget]").all():  # every widget live, not just its first frame
         figure.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.querySelectorAll('[data-widget]')].every(f => f.dataset.state === 'ready')")
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    page.wait_for_function("() => [...document.querySelectorAll('[data-widget]')]"
+                           ".every(f => f.dataset.state === 'ready')")
+    add_axe(page)
     result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in result["violations"] if v["impact"] in ("serious", "critical")]

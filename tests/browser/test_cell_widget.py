@@ -225,7 +225,7 @@ def test_play_pause_and_speed(page, cell_site):
     play = fig.get_by_role("button", name="Play")
     play.click()
     assert view.get_attribute("data-playing") == "true"
-    page.wait_for_function("document.querySelector('#w3-cell .cell-view').dataset.step >= '2'", timeout=20000)
+    page.wait_for_function("() => document.querySelector('#w3-cell .cell-view').dataset.step >= '2'", timeout=20000)
     fig.get_by_role("button", name="Pause").click()
     assert view.get_attribute("data-playing") == "false"
     before = position(page, RNN)

@@ -217,7 +217,7 @@ def test_side_by_side_shares_one_control_set(page, site):
     boxes = [fig.locator(".gradients-panel").nth(k).bounding_box() for k in range(3)]
     assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"] and boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
     page.set_viewport_size({"width": 390, "height": 900})
-    page.wait_for_function(f"document.querySelector('{MULTI} .gradients-panel').offsetWidth < 380")
+    page.wait_for_function(f"() => document.querySelector('{MULTI} .gradients-panel').offsetWidth < 380")
     boxes = [fig.locator(".gradients-panel").nth(k).bounding_box() for k in range(3)]
     assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"] and boxes[0]["x"] == boxes[1]["x"]
     for k, run in enumerate(["grad-rnn", "grad-lstm", "grad-gru"]):
@@ -370,11 +370,11 @@ def test_text_run_shows_characters(make_site, page):
 
 
 def test_axe_finds_no_violations(page, site):
-    from tests.conftest import ROOT
+    from tests.conftest import add_axe
 
     project, url = site
     ready(page, url + "?step=4")
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    add_axe(page)
     for figure in (SINGLE, MULTI):
         result = page.evaluate("""async (sel) => (await axe.run(sel, {resultTypes: ['violations']})).violations
             .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))""", figure)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from tests.conftest import AXE, add_axe
 from tests.integration.test_devserver import article, edit, running, tiny_project
 
 pytestmark = pytest.mark.browser
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BROKEN = article("Alpha", "Text before.\n\n```{nosuch}\nx: 1\n```")
 BROKEN_LINE = BROKEN.split("\n").index("```{nosuch}") + 1
 
@@ -96,7 +95,7 @@ def test_overlay_has_no_accessibility_violations(dev_site, page):
     page.goto(url + "alpha/")
     assert not edit(dev, alpha(root), BROKEN).ok
     expect(overlay(page)).to_be_visible()
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     result = page.evaluate("axe.run('#unrolled-dev-overlay').then(r => r.violations.map(v => v.id + ': ' + v.help))")
     assert result == []
 

@@ -7,7 +7,7 @@ import pytest
 
 from generator.directives import loss as loss_directive
 from tests.browser.test_network_widget import RUNS_TOML, document
-from tests.conftest import ROOT
+from tests.conftest import add_axe
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,7 @@ def test_explanation_and_accessibility(page, loss_site):
     page.get_by_role("button", name="Explain: Loss").first.click()
     assert page.get_by_role("dialog", name="Loss").is_visible()
     page.keyboard.press("Escape")
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    add_axe(page)
     result = page.evaluate("""async () => (await axe.run({include: [['#w1-loss'], ['#w2-loss']]},
         {resultTypes: ['violations']})).violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(', '))""")
     assert result == []

@@ -3,7 +3,7 @@ matching run and shows exactly its precomputed numbers; phases play in order; UR
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, polyline_values
+from tests.conftest import add_axe, polyline_values
 
 pytestmark = pytest.mark.browser
 
@@ -272,7 +272,8 @@ def test_keyboard_only_step_pause_and_reset(page, grid_site):
     assert page.evaluate("document.activeElement.textContent") == "Step"
     page.keyboard.press("Enter")
     page.wait_for_selector(f'{FIG}[data-epoch="2"]')
-    page.wait_for_function("document.querySelector('#w1-network .net-step').getAttribute('aria-disabled') === 'false'")
+    page.wait_for_function("() => document.querySelector('#w1-network .net-step')"
+                           ".getAttribute('aria-disabled') === 'false'")
     assert_run(page, project, "lr-good", 2)
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Space")  # play
@@ -395,7 +396,7 @@ def test_explanations_open_from_info_buttons(page, grid_site):
 def test_accessibility_of_the_widget(page, grid_site):
     project, base = grid_site
     open_page(page, base)
-    page.add_script_tag(path=str(ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    add_axe(page)
     result = page.evaluate("""async () => (await axe.run('#w1-network', {resultTypes: ['violations']})).violations
         .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))""")
     assert result == []
@@ -481,7 +482,8 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
       fig.addEventListener('network-control', (e) => { window.events.push(e.detail); e.preventDefault(); });
       fig.dataset.live = 'python';
     }""")
-    page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'false'")
+    page.wait_for_function("() => document.querySelector('#w1-network .net-play')"
+                           ".getAttribute('aria-disabled') === 'false'")
     assert "train it here" in page.locator(f"{FIG} .net-missing").text_content()
     # the controls offer values no run has: any combination can be asked for
     hidden = page.locator("#w1-network-hidden")
@@ -510,7 +512,8 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
     page.get_by_role("radio", name="sine").check()
     assert figure.get_attribute("data-run") == "yours-2"
     page.evaluate("delete document.querySelector('#w1-network').dataset.live")  # Python went away
-    page.wait_for_function("document.getElementById('w1-network-hidden').closest('.net-select').hidden")
+    page.wait_for_function("() => document.getElementById('w1-network-hidden').closest('.net-select').hidden")
     page.get_by_role("radio", name="composite").check()
-    page.wait_for_function("document.querySelector('#w1-network .net-play').getAttribute('aria-disabled') === 'true'")
+    page.wait_for_function("() => document.querySelector('#w1-network .net-play')"
+                           ".getAttribute('aria-disabled') === 'true'")
     assert "train it here" not in page.locator(f"{FIG} .net-missing").text_content()

@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler
 import pytest
 
 from generator.serve import SiteHandler, make_server, url_of
-from tests.conftest import ROOT, _open_context
+from tests.conftest import _open_context, add_axe
 
 pytestmark = pytest.mark.browser
 FILLER = "\n\n".join(f"Filler paragraph {i}: prose that pushes the autorun cell below the fold." for i in range(80))
@@ -195,7 +195,7 @@ def test_nothing_loads_before_run_and_autorun_waits_for_view(shared):
 def test_output_streams_while_the_cell_runs(shared, request):
     cell(shared, "stream").locator(".py-run").click()
     start = shared.evaluate("performance.now()")
-    shared.wait_for_function("document.querySelector('#cell-stream .py-output').textContent.includes('first')")
+    shared.wait_for_function("() => document.querySelector('#cell-stream .py-output').textContent.includes('first')")
     first_ms = shared.evaluate("performance.now()") - start
     assert run_state(shared, "stream") == "running"
     assert "second" not in output(shared, "stream")
@@ -280,8 +280,7 @@ def test_controls_are_reachable_by_keyboard_and_fit_390px(shared):
 
 
 def test_cells_pass_axe_with_output_shown(shared):
-    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    shared.add_script_tag(path=str(axe))
+    add_axe(shared)
     violations = shared.evaluate("""async () => (await axe.run({include: [['.widget-pyodide']]},
         {runOnly: ['wcag2a', 'wcag2aa']})).violations.map((v) => `${v.id}: ${v.nodes.length} (${v.help})`)""")
     assert violations == []
@@ -436,15 +435,15 @@ def test_cell_publishes_to_a_widget_and_hears_its_controls(browser, make_site):
         cell(page, "feed").locator(".py-run").click()
         assert wait_run(page, "feed", ["done", "error", "unavailable"]) == "done", output(page, "feed")
         title = "#w3-predictions svg.plot title"
-        page.wait_for_function(f"document.querySelector('{title}').textContent.endsWith('after epoch 99')")
+        page.wait_for_function(f"() => document.querySelector('{title}').textContent.endsWith('after epoch 99')")
         first = page.locator("#w3-predictions .data-table tbody tr").first.locator("td").all_text_contents()
         assert first == ["0.0000", "0.4794", "0.2500"]
         handled = page.evaluate("""() => document.getElementById('w3-predictions').dispatchEvent(new CustomEvent(
             'network-control', {detail: {action: 'step', settings: {lr: 0.1}, epoch: 7}, cancelable: true}))""")
         assert handled is False  # a Python handler took the event (preventDefault)
-        page.wait_for_function("document.querySelector('#cell-feed .py-output').textContent.includes('control')")
+        page.wait_for_function("() => document.querySelector('#cell-feed .py-output').textContent.includes('control')")
         assert "control step {'lr': 0.1} 7" in output(page, "feed")
-        page.wait_for_function(f"document.querySelector('{title}').textContent.endsWith('after epoch 100')")
+        page.wait_for_function(f"() => document.querySelector('{title}').textContent.endsWith('after epoch 100')")
         # an async handler keeps playing while events still arrive; Stop cancels it
         player = cell(page, "player")
         player.locator(".py-run").click()
@@ -452,10 +451,11 @@ def test_cell_publishes_to_a_widget_and_hears_its_controls(browser, make_site):
         assert player.locator(".py-stop").is_disabled()
         page.evaluate("""() => document.getElementById('w3-predictions').dispatchEvent(new CustomEvent(
             'network-control', {detail: {action: 'play'}, cancelable: true}))""")
-        page.wait_for_function(f"/epoch 10(0[3-9]|[1-9][0-9])$/.test(document.querySelector('{title}').textContent)")
+        page.wait_for_function(f"() => /epoch 10(0[3-9]|[1-9][0-9])$/"
+                               f".test(document.querySelector('{title}').textContent)")
         assert player.locator(".py-stop").is_enabled()
         player.locator(".py-stop").click()
-        page.wait_for_function("document.querySelector('#cell-player .py-stop').disabled")
+        page.wait_for_function("() => document.querySelector('#cell-player .py-stop').disabled")
         stopped = page.locator(title).text_content()
         page.wait_for_timeout(300)
         assert page.locator(title).text_content() == stopped

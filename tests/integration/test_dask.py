@@ -163,4 +163,4 @@ def test_engine_settings_in_unrolled_toml_are_checked(tmp_path):
     root = sweep(tmp_path / "p", 1)
     (root / "unrolled.toml").write_text('[precompute]\nengine = "spark"\n')
     done = unrolled(root)
-    assert done.returncode == 1 and "unrolled.toml:2: error[config-choice]" in done.stderr
+    assert done.returncode == 1 and "unrolled.toml:2: error[config-value]" in done.stderr
