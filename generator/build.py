@@ -28,6 +28,7 @@ from . import vendor
 from .citations import CitationExtension, bibliography_for
 from .config import Project
 from .frontmatter import FrontMatter, parse
+from .inline_values import ValueExtension
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
 
@@ -95,6 +96,7 @@ class PageContext:
         self.widgets: set[str] = set()
         self.explanations: dict[str, int] = {}
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
+        self.lookup = None  # the page's metric lookup (generator/metrics.py), made on first use
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -183,6 +185,7 @@ class SiteBuild:
     # -- pages ------------------------------------------------------------------------------------
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
         return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
+                ValueExtension(ctx, text, offset),
                 "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
 
     def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:

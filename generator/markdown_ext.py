@@ -52,7 +52,8 @@ class DirectivePreprocessor(Preprocessor):
                                     hint="put options on their own lines inside the block, as `key: value`")
             block = self.parse_block(registry[name], lines[i + 1:end], i)
             html = registry[name].render(block, self.ctx)
-            out.extend(["", self.md.htmlStash.store(html), ""])
+            if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
+                out.extend(["", self.md.htmlStash.store(html), ""])
             i = end + 1
         return out
 
@@ -84,6 +85,8 @@ class DirectivePreprocessor(Preprocessor):
                                     line=line_no, rule="option-duplicate", hint="keep one of the two lines")
             raw[key] = match["value"]
             block.option_lines[key] = line_no
+        first = next((k for k in range(body_start, len(inner)) if inner[k].strip()), len(inner))
+        block.body_line = self.ctx.body_line(open_index + 1 + first)
         body = "\n".join(inner[body_start:]).strip("\n")
         if body and directive.body == "none":
             raise block.error(f"{{{directive.name}}} takes no body, but found {inner[body_start]!r}",

@@ -24,7 +24,7 @@ def render(block, ctx) -> str:
     ctx.register_explanation(block, key)
     title = block.options["title"]
     heading = f'<p class="explain-title">{escape(title)}</p>' if title else ""
-    body = ctx.markdown(block.body, block.line + len(block.option_lines) + 1)
+    body = ctx.markdown(block.body, block.body_line)
     return (f'<aside class="explain" id="explain-{escape(key)}" data-explain="{escape(key)}" '
             f'data-title="{escape(title)}">{heading}{body}</aside>')
 
