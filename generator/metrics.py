@@ -89,9 +89,21 @@ metric("rollout.mse", index="snapshot", kinds=("function",),
        doc="mean squared error of the autoregressive roll-out at snapshot N")(
     lambda d, e: float(np.mean((np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64)
                                 - np.asarray(d.snapshot(e)["rollout"]["target"], np.float64)) ** 2)))
+metric("rollout.std", index="snapshot", kinds=("function",),
+       doc="standard deviation of the roll-out's values at snapshot N (near 0: a flat line)")(
+    lambda d, e: float(np.std(np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64))))
+metric("rollout.target_std", kinds=("function",), doc="standard deviation of the wave the roll-out should continue")(
+    lambda d, _: float(np.std(np.asarray(d["predictions"]["snapshots"][0]["rollout"]["target"], np.float64))))
+metric("rollout.steps", kinds=("function",), doc="length of the roll-out")(
+    lambda d, _: len(d["predictions"]["snapshots"][0]["rollout"]["prediction"]))
 metric("window.mse", index="snapshot", kinds=("function",),
        doc="mean squared error on the plotted validation window at snapshot N")(
     lambda d, e: float(np.mean(np.asarray(d.snapshot(e)["error"], np.float64) ** 2)))
+metric("window.std", index="snapshot", kinds=("function",),
+       doc="standard deviation of the predictions on the plotted window at snapshot N (near 0: flat)")(
+    lambda d, e: float(np.std(np.asarray(d.snapshot(e)["prediction"], np.float64))))
+metric("window.target_std", kinds=("function",), doc="standard deviation of the plotted window's targets")(
+    lambda d, _: float(np.std(np.asarray(d["predictions"]["snapshots"][0]["target"], np.float64))))
 metric("window.correct", index="snapshot", kinds=("text",),
        doc="characters of the plotted validation window predicted right at snapshot N")(
     lambda d, e: int(np.sum(np.asarray(d.snapshot(e)["prediction"]) == np.asarray(d.snapshot(e)["target"]))))

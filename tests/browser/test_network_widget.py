@@ -258,6 +258,7 @@ def assert_no_dead_combination(page, fig: str, combos: set[tuple], names: list[s
     dims = ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")
     for name in names:
         page.goto(url + f"?run={name}")
+        page.locator(fig).scroll_into_view_if_needed()  # widgets hydrate as they come near the viewport
         page.wait_for_selector(f'{fig}[data-state="ready"][data-run="{name}"]')
         state = page.evaluate("""async (id) => {
             const mod = await import(document.querySelector('script[type=module]').src);
