@@ -3,17 +3,14 @@ is an error at file:line with a rule id, and a claim the data contradicts fails 
 measured values and leaves the previous site untouched."""
 import math
 import re
-import shutil
 
 import numpy as np
 import pytest
 
 from generator.build import SiteBuild, build, discover
 from generator.config import load_project
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
 from tests.integration.test_build import run_cli
+from tests.unit.test_loss_network_directives import HEAD, build_error, doc, project_with
 
 RUNS = """[run.fn]
 dataset = "sine"
@@ -38,7 +35,6 @@ optimizer = "adam"
 lr = 0.05
 epochs = 2
 """
-HEAD = "---\ntitle: A\nruns: runs.toml\n---\n"  # the body starts on line 5
 CLAIM = "```{claim}\nfn.loss.final < fn.loss.validation[0] * 0.9\n```\n"
 
 
@@ -54,28 +50,8 @@ def trained(tmp_path_factory):
     return root
 
 
-def project_with(trained, tmp_path, body: str):
-    shutil.copytree(trained / "content", tmp_path / "content")
-    shutil.copytree(trained / ".cache", tmp_path / ".cache")
-    (tmp_path / "content" / "a" / "index.md").write_text(HEAD + body)
-    return load_project(tmp_path)
-
-
-def doc(project, run, kind):
-    (page,) = [p for p in discover(project) if p.slug == "a"]
-    return load(entry_dir(project.cache_dir, page.specs[run]) / f"{kind}.json")
-
-
 def values_in(html: str) -> list[tuple[float, str]]:
     return [(float(v), shown) for v, shown in re.findall(r'<data class="value" value="([^"]+)">([^<]*)</data>', html)]
-
-
-def build_error(trained, tmp_path, body) -> UnrolledError:
-    project = project_with(trained, tmp_path, body)
-    with pytest.raises(UnrolledError) as info:
-        build(project, show_progress=False)
-    assert not (tmp_path / "_site").exists() and not list(tmp_path.glob("_site.*")), "a failed build wrote files"
-    return info.value
 
 
 def test_values_are_the_documents_numbers(trained, tmp_path):
@@ -129,8 +105,15 @@ def test_code_spans_math_and_escapes_keep_val_as_text(trained, tmp_path):
     ("Loss {val}`fn.loss.final < 1`.\n", "value-format", 5, "not a value"),
     ("```{predictions}\nrun: fn\ncaption: Loss {val}`fn.loss.validation[7]`\n```\n", "ref-epoch", 7, "no epoch 7"),
     ("```{explain}\nfor: x.y\n\nText.\n\nLoss {val}`nope.loss.final`.\n```\n", "ref-run", 10, "unknown run"),
+    ("A.\n\n```{claim}\nfn.loss.final < fn.loss.validation[0]\nfn.loss.final > fn.loss.validation[0]\n```\n",
+     "claim-false", 9, "claim does not hold: fn.loss.final > fn.loss.validation[0]"),
+    ("```{claim}\nfn.loss.final\n```\n", "claim-syntax", 6, "not a comparison"),
+    ("```{claim}\nfn.loss.final < open('x')\n```\n", "claim-syntax", 6, "may be called"),
+    ("```{claim}\nfn.loss.final < lr\n```\n", "claim-syntax", 6, "'lr' is not a metric"),
+    ("```{claim}\nfn.loss.final < fn.loss.validation[99]\n```\n", "ref-epoch", 6, "no epoch 99"),
+    ("```{claim}\n```\n", "directive-body", 5, "needs a body"),
 ])
-def test_value_errors_name_file_line_and_rule(trained, tmp_path, body, rule, line, words):
+def test_value_and_claim_errors_name_file_line_and_rule(trained, tmp_path, body, rule, line, words):
     error = build_error(trained, tmp_path, body)
     assert (error.rule, error.line) == (rule, line), str(error)
     assert error.file.endswith("content/a/index.md") and words in error.message and error.hint, str(error)
@@ -145,21 +128,6 @@ def test_a_claim_that_holds_shows_nothing_unless_marked(trained, tmp_path):
     assert "<p>Training helps.\nIt does.</p>" in html  # the unmarked claim leaves the paragraph whole
     assert html.count('<details class="claim">') == 1
     assert "<code>txt.bpc.final &lt; txt.bpc[0]</code>" in html and "two checks" not in html
-
-
-@pytest.mark.parametrize("body, rule, line, words", [
-    ("A.\n\n```{claim}\nfn.loss.final < fn.loss.validation[0]\nfn.loss.final > fn.loss.validation[0]\n```\n",
-     "claim-false", 9, "claim does not hold: fn.loss.final > fn.loss.validation[0]"),
-    ("```{claim}\nfn.loss.final\n```\n", "claim-syntax", 6, "not a comparison"),
-    ("```{claim}\nfn.loss.final < open('x')\n```\n", "claim-syntax", 6, "may be called"),
-    ("```{claim}\nfn.loss.final < lr\n```\n", "claim-syntax", 6, "'lr' is not a metric"),
-    ("```{claim}\nfn.loss.final < fn.loss.validation[99]\n```\n", "ref-epoch", 6, "no epoch 99"),
-    ("```{claim}\n```\n", "directive-body", 5, "needs a body"),
-])
-def test_claim_errors(trained, tmp_path, body, rule, line, words):
-    error = build_error(trained, tmp_path, body)
-    assert (error.rule, error.line) == (rule, line), str(error)
-    assert words in error.message, str(error)
 
 
 def test_changing_a_run_breaks_its_claim_and_the_build_keeps_the_old_site(trained, tmp_path):
