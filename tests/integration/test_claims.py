@@ -12,29 +12,9 @@ from generator.config import load_project
 from tests.integration.test_build import run_cli
 from tests.unit.test_loss_network_directives import HEAD, build_error, doc, project_with
 
-RUNS = """[run.fn]
-dataset = "sine"
-layers = 1
-hidden = 4
-window = 6
-sequences = 25
-batch = 5
-optimizer = "adam"
-lr = 0.05
-epochs = 4
-snapshots = [0, 2, 4]
-
-[run.txt]
-dataset = "abab"
-layers = 1
-hidden = 4
-window = 6
-sequences = 25
-batch = 5
-optimizer = "adam"
-lr = 0.05
-epochs = 2
-"""
+COMMON = 'layers = 1\nhidden = 4\nwindow = 6\nsequences = 25\nbatch = 5\noptimizer = "adam"\nlr = 0.05\n'
+RUNS = (f'[run.fn]\ndataset = "sine"\n{COMMON}epochs = 4\nsnapshots = [0, 2, 4]\n\n'
+        f'[run.txt]\ndataset = "abab"\n{COMMON}epochs = 2\n')
 CLAIM = "```{claim}\nfn.loss.final < fn.loss.validation[0] * 0.9\n```\n"
 
 
