@@ -121,8 +121,11 @@ def test_live_view_plots_the_documents_numbers(page, grid_site):
     assert svg.get_attribute("role") == "img"
     assert page.locator(f"#{svg.get_attribute('aria-labelledby').split()[0]}").text_content() == \
         "Predictions of run lr-good after epoch 0"
-    run = document(project, "lr-good", "run")
-    assert f"{run['loss']['validation'][0]:.4g}" in page.locator(f"{FIG} .net-loss").text_content()
+    run, first = document(project, "lr-good", "run"), document(project, "lr-good")["snapshots"][0]
+    window = float(np.mean((np.asarray(first["prediction"], np.float64) - np.asarray(first["target"], np.float64)) ** 2))
+    lines = page.locator(f"{FIG} .net-loss-text > span").all_text_contents()  # two numbers, each named
+    assert lines == [f"Validation loss (all 25 sequences): {run['loss']['validation'][0]:.4g}",
+                     f"Error on the plotted window: {window:.4g}"]
     summary = page.locator(f"{FIG} .net-summary").text_content()
     assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0." == summary
     cells = page.locator(f"{FIG} .widget-data .data-table tbody tr").first.locator("td").all_text_contents()

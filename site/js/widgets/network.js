@@ -97,10 +97,10 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * (what the loss curves show) and the error on the one window plotted here.
  */
 export function lossText(run, s, k) {
-  const whole = `Validation loss over ${plural(run.settings.sequences, 'sequence')}: `
-    + `${Number(run.loss.validation[k].toPrecision(4))}`;
-  if (run.kind !== 'function') return whole;
-  return `${whole}; on the plotted window: ${Number(mse(s).toPrecision(4))}`;
+  const lines = [`Validation loss (all ${plural(run.settings.sequences, 'sequence')}): `
+    + `${Number(run.loss.validation[k].toPrecision(4))}`];
+  if (run.kind === 'function') lines.push(`Error on the plotted window: ${Number(mse(s).toPrecision(4))}`);
+  return lines;
 }
 
 export function describeSettings(s) {
@@ -449,8 +449,9 @@ export default function network(state, element) {
       : textPlot(current, current.snaps, snapIndex, plotId));
     key.hidden = current.kind !== 'function';
     const k = current.loss.epoch.indexOf(s.epoch);
-    lossLine.replaceChildren(node('span', 'net-loss-text', k >= 0 ? lossText(current, s, k) : ''),
-      sparkline(current.loss, s.epoch));
+    const text = node('span', 'net-loss-text');
+    if (k >= 0) text.append(...lossText(current, s, k).map((line) => node('span', '', line)));
+    lossLine.replaceChildren(text, sparkline(current.loss, s.epoch));
     details.innerHTML = `<summary>Data</summary><p>Run ${current.run}, epoch ${s.epoch}: ${describeSettings(current.settings)}.</p>`
       + snapshotTable(current, s);
   }
