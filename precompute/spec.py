@@ -147,8 +147,7 @@ def expand_sweep(name: str, table: Any, path: Path, text: str) -> list[RunSpec]:
     grid_header = _header(text, "sweep", f"{name}.grid") or header
 
     def fail(message, key=None, hint=None, rule="spec-sweep", grid_key=False):
-        start = (grid_header if grid_key else header) or 1
-        line = _find_line(text, rf"(^|[;{{,]\s*){re.escape(key)}\s*=", start - 1) if key else None
+        line = _key_line(text, key, grid_header if grid_key else header) if key else None
         raise SpecError(f"sweep {name!r}" + (f", key {key!r}" if key else "") + f": {message}", file=path,
                         line=line or header, rule=rule, hint=hint)
 
@@ -202,13 +201,29 @@ def _find_line(text: str, pattern: str, start: int = 0) -> int | None:
     return None
 
 
+def _key_line(text: str, key: str, header: int | None) -> int | None:
+    """The line of `key = ...` in the table starting at line `header` (a sweep's grid table included)."""
+    if header is None:
+        return None
+    lines = text.splitlines()
+    table = re.match(r"^\s*\[\s*([^\]]*?)\s*\]", lines[header - 1])
+    own = table.group(1) + "." if table else None
+    for number in range(header, len(lines)):
+        other = re.match(r"^\s*\[\s*([^\]]*?)\s*\]", lines[number])
+        if other and not (own and other.group(1).startswith(own)):
+            return None
+        if re.search(rf"(^|[;{{,]\s*){re.escape(key)}\s*=", lines[number]):
+            return number + 1
+    return None
+
+
 def _validate(name: str, table: Any, path: Path, text: str, header: int | None = None,
               where: str | None = None) -> RunSpec:
     """One run's table checked key by key; a sweep passes its own header line and description."""
     header = header or _header(text, "run", name)
 
     def fail(message, key=None, hint=None, rule="spec-invalid"):
-        line = _find_line(text, rf"(^|[;{{,]\s*){re.escape(key)}\s*=", (header or 1) - 1) if key else header
+        line = _key_line(text, key, header) if key else header
         label = (where or f"run {name!r}") + (f", key {key!r}" if key else "")
         raise SpecError(f"{label}: {message}", file=path, line=line or header, rule=rule, hint=hint)
 

@@ -143,3 +143,10 @@ def test_bad_sweep_points_at_its_lines(tmp_path, edit, rule, line, words):
     error = info.value
     assert (error.rule, error.line) == (rule, line), str(error)
     assert error.file == str(path) and words in str(error) and error.hint, str(error)
+
+
+def test_a_defaulted_key_points_at_its_own_table_not_a_later_one(tmp_path):
+    text = '[run.a]\ndataset = "sine"\nsequences = 10\n\n[run.b]\ndataset = "sine"\nbatch = 5\n'
+    with pytest.raises(SpecError) as info:
+        load_specs(write(tmp_path, text))  # a's default batch 25 exceeds its 10 sequences
+    assert info.value.rule == "spec-range" and info.value.line == 1 and "run 'a'" in str(info.value)
