@@ -2,6 +2,7 @@
 
 It runs before the ordinary fenced-code preprocessor, so no directive can slip through as a code block.
 Option lines (`key: value`) open the block; after a blank line comes the body, for directives that take one.
+A block may be indented by up to three spaces (inside a list item); four make an indented code block.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from markdown.preprocessors import Preprocessor
 from .directives import REQUIRED, Block, load_all
 from precompute.errors import UnrolledError
 
-OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
+OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
 CODE_FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})(?!.*\{)")
 OPTION = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 
@@ -50,10 +51,12 @@ class DirectivePreprocessor(Preprocessor):
                 raise UnrolledError(f"unexpected text after {{{name}}}: {match['rest']!r}", file=self.ctx.source,
                                     line=line_no, rule="directive-syntax",
                                     hint="put options on their own lines inside the block, as `key: value`")
-            block = self.parse_block(registry[name], lines[i + 1:end], i)
+            indent = match["indent"]  # a directive inside a list item: its lines lose the item's indent
+            inner = [text[len(indent):] if text.startswith(indent) else text.lstrip(" ") for text in lines[i + 1:end]]
+            block = self.parse_block(registry[name], inner, i)
             html = registry[name].render(block, self.ctx)
             if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
-                out.extend(["", self.md.htmlStash.store(html), ""])
+                out.extend(["", indent + self.md.htmlStash.store(html), ""])
             i = end + 1
         return out
 

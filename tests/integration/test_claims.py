@@ -87,6 +87,8 @@ def test_code_spans_math_and_escapes_keep_val_as_text(trained, tmp_path):
     ("```{explain}\nfor: x.y\n\nText.\n\nLoss {val}`nope.loss.final`.\n```\n", "ref-run", 10, "unknown run"),
     ("A.\n\n```{claim}\nfn.loss.final < fn.loss.validation[0]\nfn.loss.final > fn.loss.validation[0]\n```\n",
      "claim-false", 9, "claim does not hold: fn.loss.final > fn.loss.validation[0]"),
+    ("- A.\n  ```{claim}\n  fn.loss.final > fn.loss.validation[0]\n  ```\n- B.\n", "claim-false", 7,
+     "claim does not hold"),  # in a list item
     ("```{claim}\nfn.loss.final\n```\n", "claim-syntax", 6, "not a comparison"),
     ("```{claim}\nfn.loss.final < open('x')\n```\n", "claim-syntax", 6, "may be called"),
     ("```{claim}\nfn.loss.final < lr\n```\n", "claim-syntax", 6, "'lr' is not a metric"),
@@ -101,13 +103,17 @@ def test_value_and_claim_errors_name_file_line_and_rule(trained, tmp_path, body,
 
 def test_a_claim_that_holds_shows_nothing_unless_marked(trained, tmp_path):
     body = "Training helps.\n" + CLAIM + "It does.\n\n```{claim}\nmark: true\n\n# two checks\n" \
-           "fn.loss.final < fn.loss.validation[0]\ntxt.bpc.final < txt.bpc[0]\n```\n"
+           "fn.loss.final < fn.loss.validation[0]\ntxt.bpc.final < txt.bpc[0]\n```\n\n" \
+           "- In a list.\n  ```{claim}\n  fn.loss.final < fn.loss.validation[0]\n  ```\n- Next.\n\n" \
+           "Shown as code:\n\n    ```{claim}\n    fn.loss.final > 99\n    ```\n"
     project = project_with(trained, tmp_path, body)
     build(project, show_progress=False)
     html = (project.out_dir / "a" / "index.html").read_text()
     assert "<p>Training helps.\nIt does.</p>" in html  # the unmarked claim leaves the paragraph whole
     assert html.count('<details class="claim">') == 1
     assert "<code>txt.bpc.final &lt; txt.bpc[0]</code>" in html and "two checks" not in html
+    assert "<li>In a list.</li>\n<li>Next.</li>" in html
+    assert re.search(r"<pre[^>]*>.*\{claim\}.*fn.loss.final &gt; 99.*</pre>", html, re.S)  # four spaces: code
 
 
 def test_changing_a_run_breaks_its_claim_and_the_build_keeps_the_old_site(trained, tmp_path):
