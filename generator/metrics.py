@@ -18,7 +18,7 @@ from precompute.errors import UnrolledError
 from precompute.spec import OPTIONS
 
 #: `RUN.METRIC` or `RUN.METRIC[N]`; run names as in precompute.spec (no dots), metric segments lower-case.
-REF = re.compile(r"(?<![\w.])(?P<run>[a-z0-9][a-z0-9_-]*)(?P<metric>(?:\.[a-z][a-z_]*)+)(?:\[\s*(?P<index>\d+)\s*\])?")
+REF = re.compile(r"(?<![\w.])(?P<run>[a-z0-9][a-z0-9_-]*)(?P<metric>(?:\.[a-z][a-z0-9_]*)+)(?:\[\s*(?P<index>\d+)\s*\])?")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ METRICS: dict[str, Metric] = {}
 def metric(name: str, *, index: str | None = None, kinds: tuple = ("function", "text"), doc: str = ""):
     """Register `compute(docs, index)` as the metric `name` (decorator)."""
     def register(compute):
+        if name in METRICS:
+            raise ValueError(f"metric {name!r} is registered twice")
         METRICS[name] = Metric(name, compute, index, kinds, doc)
         return compute
     return register

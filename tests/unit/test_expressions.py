@@ -19,6 +19,7 @@ def test_references_keep_dashed_run_names_and_indices():
     assert [(r.run, r.metric, r.index) for r in refs] == [("sine-lr-low", "loss.validation", 20),
                                                           ("lorem", "bpc.final", None)]
     assert find_refs("1.5 + 2e-3") == []
+    assert ref_of(find_refs("a.horizon.p90[4]")[0]).metric == "horizon.p90"
     assert [ref_of(m).run for m in find_refs("a.loss.final-b-c.loss.final")] == ["a", "b-c"]
 
 
@@ -104,6 +105,13 @@ def test_format_errors(value, fmt, words):
 def test_format_follows_the_last_colon():
     assert split("a.loss.final / 2:.3f") == ("a.loss.final / 2", ".3f")
     assert split("a.loss.final") == ("a.loss.final", "")
+
+
+def test_a_metric_registers_once():
+    from generator.metrics import metric
+
+    with pytest.raises(ValueError, match="registered twice"):
+        metric("loss.final")(lambda docs, index: 0.0)
 
 
 def test_metrics_registry_has_one_entry_per_name_and_documents_each():
