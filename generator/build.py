@@ -31,6 +31,7 @@ from .citations import CitationExtension, bibliography_for, bibliography_path
 from .config import Project
 from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
+from .inline_values import ValueExtension
 from .markdown_ext import DirectiveExtension
 from .math import KatexProcess, MathExtension
 from .templating import template_error
@@ -113,6 +114,7 @@ class PageContext:
         self.explanations: dict[str, int] = {}
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
         self.rewrites: list = []  # html -> html, for text known only once the whole page is rendered
+        self.lookup = None  # the page's metric lookup (generator/metrics.py), made on first use
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -204,8 +206,8 @@ class SiteBuild:
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
         return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
                 RawHtmlExtension(self.project.raw_html, ctx.source, text, offset),
-                LinkCheckExtension(ctx.source, text, offset), "tables", "footnotes", "fenced_code",
-                CodeHiliteExtension(guess_lang=False, css_class="highlight")]
+                LinkCheckExtension(ctx.source, text, offset), ValueExtension(ctx, text, offset),
+                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
 
     def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:
         return markdown.Markdown(extensions=self.markdown_extensions(ctx, text, first_line - 1)).convert(text)

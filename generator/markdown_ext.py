@@ -8,6 +8,8 @@ one that opened it. In a Markdown body, a fence opens a nested code block whose 
 not end the directive; a bare fence as long as the directive's closes it, so a body holding bare ```
 blocks needs a longer outer fence (````{explain}), as in MyST. A fence that is never closed is an error
 rather than a stray line of backticks in the page.
+
+A block may be indented by up to three spaces (inside a list item); four make an indented code block.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from markdown.preprocessors import Preprocessor
 from .directives import REQUIRED, Block, load_all
 from precompute.errors import UnrolledError
 
-OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
+OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
 CODE_FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})(?!.*\{)")
 FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 OPTION = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
@@ -63,9 +65,12 @@ class DirectivePreprocessor(Preprocessor):
                 raise UnrolledError(f"unexpected text after {{{name}}}: {match['rest']!r}", file=self.ctx.source,
                                     line=line_no, rule="directive-syntax",
                                     hint="put options on their own lines inside the block, as `key: value`")
-            block = self.parse_block(registry[name], lines[i + 1:end], i)
+            indent = match["indent"]  # a directive inside a list item: its lines lose the item's indent
+            inner = [text[len(indent):] if text.startswith(indent) else text.lstrip(" ") for text in lines[i + 1:end]]
+            block = self.parse_block(registry[name], inner, i)
             html = registry[name].render(block, self.ctx)
-            out.extend(["", self.md.htmlStash.store(html), ""])
+            if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
+                out.extend(["", indent + self.md.htmlStash.store(html), ""])
             i = end + 1
         return out
 

@@ -1,4 +1,5 @@
-"""Run specs: `[run.NAME]` tables in TOML, every key typed and range-checked, unknown keys refused.
+"""Run specs: `[run.NAME]` tables in TOML, every key typed and range-checked, unknown keys refused;
+`[sweep.NAME]` tables expand to one run per combination of their grid.
 
 Importing this module never imports torch, so the generator can read specs cheaply.
 """
@@ -8,6 +9,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,7 @@ class RunSpec:
     def line_of(self, key: str) -> int | None:
         """The line of `key` inside this run's table (the table's header when the key is not written)."""
         text = read_text(self.source)
-        return _find_line(text, _key_pattern(key), (self.line or 1) - 1) or self.line
+        return _key_line(text, key, self.line) or self.line
 
     def normalised(self) -> dict:
         """The spec as plain JSON data with every default filled in (the cache key's input)."""
@@ -126,19 +128,96 @@ def load_specs(path: str | Path, root: str | Path | None = None) -> list[RunSpec
         line = int(found.group(1)) if found else None
         raise SpecError(f"not valid TOML: {getattr(exc, 'msg', exc)}", file=path, line=line,
                         rule="spec-toml", hint="fix the TOML syntax (strings need quotes, tables [run.NAME])") from None
-    unknown_top = sorted(set(data) - {"run"})
+    unknown_top = sorted(set(data) - {"run", "sweep"})
     if unknown_top:
         raise SpecError(f"unknown top-level table or key {unknown_top[0]!r}", file=path,
                         line=_find_line(text, rf"^\s*\[?{re.escape(unknown_top[0])}\b"), rule="spec-unknown-key",
-                        hint="run specs live in tables named [run.NAME]")
-    runs = data.get("run", {})
-    if not isinstance(runs, dict):
-        raise SpecError(f"`run` must be tables [run.NAME], got {runs!r}", file=path,
-                        line=_find_line(text, r"^\s*run\s*="), rule="spec-invalid",
-                        hint="write each run as a table: [run.sine-lstm] followed by key = value lines")
-    if not runs:
+                        hint="run specs live in tables named [run.NAME] or [sweep.NAME]")
+    runs, sweeps = data.get("run", {}), data.get("sweep", {})
+    for kind, tables in (("run", runs), ("sweep", sweeps)):
+        if not isinstance(tables, dict):
+            raise SpecError(f"`{kind}` must be tables [{kind}.NAME], got {tables!r}", file=path,
+                            line=_find_line(text, rf"^\s*{kind}\s*="), rule="spec-invalid",
+                            hint=f"write each {kind} as a table: [{kind}.NAME] followed by key = value lines")
+    if not runs and not sweeps:
         raise SpecError("no runs defined", file=path, rule="spec-empty", hint="add a table such as [run.sine-lstm]")
-    return [_validate(name, table, path, text, root) for name, table in runs.items()]
+    specs = [_validate(name, table, path, text, root=root) for name, table in runs.items()]
+    for name, table in sweeps.items():
+        for spec in expand_sweep(name, table, path, text, root):
+            clash = next((s for s in specs if s.name == spec.name), None)
+            if clash is not None:
+                raise SpecError(f"sweep {name!r} makes run {spec.name!r}, which is already defined", file=path,
+                                line=spec.line, rule="spec-duplicate",
+                                hint=f"it is also at line {clash.line}; rename one, or set the sweep's `name` template")
+            specs.append(spec)
+    return specs
+
+
+def _header(text: str, kind: str, name: str) -> int | None:
+    return _find_line(text, rf"^\s*\[\s*{kind}\.\"?{re.escape(name)}\"?\s*\]")
+
+
+def sweep_label(value) -> str:
+    """A grid value as it appears in run names: 0.01 -> 0p01, 1e-05 -> 1em05, 25 -> 25, "gru" -> gru."""
+    if isinstance(value, float):
+        return format(value, "g").replace(".", "p").replace("-", "m").replace("+", "")
+    return str(value)
+
+
+def expand_sweep(name: str, table: Any, path: Path, text: str, root: str | Path | None = None) -> list[RunSpec]:
+    """`[sweep.NAME]` (shared keys) + `[sweep.NAME.grid]` (lists): one validated run per combination.
+
+    Runs are named by the `name` template (`{key}` placeholders) or `NAME-KEYVALUE-...` in grid order, with
+    values as `sweep_label` writes them, e.g. sine-lr0p01-batch25.
+    """
+    header = _header(text, "sweep", name)
+    grid_header = _header(text, "sweep", f"{name}.grid") or header
+
+    def fail(message, key=None, hint=None, rule="spec-sweep", grid_key=False):
+        line = _key_line(text, key, grid_header if grid_key else header) if key else None
+        raise SpecError(f"sweep {name!r}" + (f", key {key!r}" if key else "") + f": {message}", file=path,
+                        line=line or header, rule=rule, hint=hint)
+
+    if not NAME_PATTERN.match(name):
+        fail("sweep names use lower-case letters, digits, '-' and '_'", rule="spec-name",
+             hint="rename the table, e.g. [sweep.sine]")
+    if not isinstance(table, dict):
+        fail("expected a table of options", hint="write [sweep.NAME] with key = value lines and a [sweep.NAME.grid]")
+    base = dict(table)
+    grid, template = base.pop("grid", None), base.pop("name", None)
+    if not isinstance(grid, dict) or not grid:
+        fail("needs a grid: a table [sweep.NAME.grid] of keys with lists of values",
+             hint=f"add e.g.\n[sweep.{name}.grid]\nlr = [0.001, 0.01]")
+    for key, values in grid.items():
+        if key not in OPTIONS or key == "snapshots":
+            fail("is not a setting a sweep can vary", key, rule="spec-unknown-key", grid_key=True,
+                 hint="vary any run key but snapshots: " + ", ".join(k for k in OPTIONS if k != "snapshots"))
+        if not isinstance(values, list) or not values:
+            fail("a grid key takes a non-empty list of values", key, grid_key=True,
+                 hint=f"e.g. {key} = [{OPTIONS[key].default!r}]")
+        if key in base:
+            fail("is set both in the sweep and in its grid", key, grid_key=True, hint="keep it in one of the two")
+        if len({repr(v) for v in values}) != len(values):
+            fail("lists a value twice", key, grid_key=True, hint="list each value once")
+    if template is not None and not isinstance(template, str):
+        fail("`name` is a template such as \"NAME-lr{lr}\"", "name", rule="spec-type")
+    keys = list(grid)
+    specs = []
+    for combo in product(*(grid[k] for k in keys)):
+        labels = {k: sweep_label(v) for k, v in zip(keys, combo)}
+        if template is None:
+            run = "-".join([name] + [f"{k}{labels[k]}" for k in keys])
+        else:
+            try:
+                run = template.format(**labels)
+            except (KeyError, IndexError, ValueError) as exc:
+                fail(f"the `name` template cannot be filled ({exc})", "name",
+                     hint="use {key} placeholders for the grid's keys: " + ", ".join(keys))
+        if any(s.name == run for s in specs):
+            fail(f"the `name` template gives {run!r} twice", "name", hint="use every grid key in the template")
+        specs.append(_validate(run, {**base, **dict(zip(keys, combo))}, path, text, header=header,
+                               where=f"sweep {name!r} (run {run!r})", root=root))
+    return specs
 
 
 def _find_line(text: str, pattern: str, start: int = 0) -> int | None:
@@ -149,17 +228,31 @@ def _find_line(text: str, pattern: str, start: int = 0) -> int | None:
     return None
 
 
-def _key_pattern(key: str) -> str:
-    return rf"(^|[;{{,]\s*){re.escape(key)}\s*="
+def _key_line(text: str, key: str, header: int | None) -> int | None:
+    """The line of `key = ...` in the table starting at line `header` (a sweep's grid table included)."""
+    if header is None:
+        return None
+    lines = text.splitlines()
+    table = re.match(r"^\s*\[\s*([^\]]*?)\s*\]", lines[header - 1])
+    own = table.group(1) + "." if table else None
+    for number in range(header, len(lines)):
+        other = re.match(r"^\s*\[\s*([^\]]*?)\s*\]", lines[number])
+        if other and not (own and other.group(1).startswith(own)):
+            return None
+        if re.search(rf"(^|[;{{,]\s*){re.escape(key)}\s*=", lines[number]):
+            return number + 1
+    return None
 
 
-def _validate(name: str, table: Any, path: Path, text: str, root: str | Path | None = None) -> RunSpec:
-    header = _find_line(text, rf"^\s*\[\s*run\.\"?{re.escape(name)}\"?\s*\]")
+def _validate(name: str, table: Any, path: Path, text: str, header: int | None = None,
+              where: str | None = None, root: str | Path | None = None) -> RunSpec:
+    """One run's table checked key by key; a sweep passes its own header line and description."""
+    header = header or _header(text, "run", name)
 
     def fail(message, key=None, hint=None, rule="spec-invalid"):
-        line = _find_line(text, _key_pattern(key), (header or 1) - 1) if key else header
-        where = f"run {name!r}" + (f", key {key!r}" if key else "")
-        raise SpecError(f"{where}: {message}", file=path, line=line or header, rule=rule, hint=hint)
+        line = _key_line(text, key, header) if key else header
+        label = (where or f"run {name!r}") + (f", key {key!r}" if key else "")
+        raise SpecError(f"{label}: {message}", file=path, line=line or header, rule=rule, hint=hint)
 
     if not NAME_PATTERN.match(name):
         fail("run names use lower-case letters, digits, '-' and '_'", rule="spec-name",

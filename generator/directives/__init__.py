@@ -89,9 +89,13 @@ def figure(block: Block, ctx, *, frame: str, caption: str, data: dict | None = N
            options: dict | None = None, extra: str = "") -> str:
     """The common wrapper of every widget: static first frame, caption, data reference, options for JS.
 
-    `caption` is trusted HTML (escape author text before passing it); `extra` follows the caption
+    `caption` is trusted HTML (escape author text before passing it; its inline values are expanded here);
+    `extra` follows the caption
     (e.g. a <details> data table, the text alternative of a chart).
     """
+    from ..inline_values import expand_caption
+
+    caption = expand_caption(caption, ctx, file=block.file, line=block.option_lines.get("caption", block.line))
     element_id = widget_id(block)
     ctx.use_widget(block.name)
     attrs = [f'class="widget widget-{block.name}"', f'id="{element_id}"', f'data-widget="{block.name}"']

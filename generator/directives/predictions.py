@@ -56,7 +56,7 @@ def static_svg(doc, index: int, element_id: str) -> str:
     mse = float(np.mean(np.square(snap["error"])))
     title = f"Predictions of run {doc['run']} after epoch {snap['epoch']}"
     desc = (f"{len(snap['input'])} input values, the next value predicted at each step "
-            f"(mean squared error {mse:.4f})" + (", then an autoregressive roll-out" if snap.get("rollout") else ""))
+            f"(mean squared error on this window {mse:.4f})" + (", then an autoregressive roll-out" if snap.get("rollout") else ""))
     return plot.svg("".join(body), scale, title=title, desc=desc, element_id=element_id)
 
 

@@ -63,6 +63,25 @@ def test_how_a_recurrent_network_learns(page, bundled):
     assert page.locator("math").count() > 5 and page.locator(".references li").count() >= 4
 
 
+def test_how_a_recurrent_network_learns_offers_no_dead_combination(page, bundled):
+    """Every value the network view's controls offer, from every run of its grid, picks a trained run."""
+    import re
+
+    from precompute.spec import load_specs
+    from tests.browser.test_network_widget import assert_no_dead_combination
+
+    article = ROOT / "content" / "how-rnns-learn"
+    names = re.search(r"```\{network\}\nruns: (.*)\n", (article / "index.md").read_text()).group(1).split(", ")
+    specs = {s.name: s.values for s in load_specs(article / "runs.toml")}
+    dims = ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")
+    combos = {tuple(specs[n][k] if k in ("dataset", "cell") else float(specs[n][k]) for k in dims) for n in names}
+    page.add_init_script("localStorage.setItem('unrolled-tour:/how-rnns-learn/', 'done')")
+    figure = page.locator('[data-widget="network"]').first
+    page.goto(bundled + "how-rnns-learn/")
+    fig = "#" + figure.get_attribute("id")
+    assert_no_dead_combination(page, fig, combos, names, bundled + "how-rnns-learn/")
+
+
 def test_where_the_gradient_goes(page, bundled):
     page.goto(bundled + "where-the-gradient-goes/")
     grads = ready(page, '[data-widget="gradients"]')

@@ -121,8 +121,11 @@ def test_live_view_plots_the_documents_numbers(page, grid_site):
     assert svg.get_attribute("role") == "img"
     assert page.locator(f"#{svg.get_attribute('aria-labelledby').split()[0]}").text_content() == \
         "Predictions of run lr-good after epoch 0"
-    run = document(project, "lr-good", "run")
-    assert f"{run['loss']['validation'][0]:.4g}" in page.locator(f"{FIG} .net-loss").text_content()
+    run, first = document(project, "lr-good", "run"), document(project, "lr-good")["snapshots"][0]
+    window = float(np.mean((np.asarray(first["prediction"], np.float64) - np.asarray(first["target"], np.float64)) ** 2))
+    lines = page.locator(f"{FIG} .net-loss-text > span").all_text_contents()  # two numbers, each named
+    assert lines == [f"Validation loss (all 25 sequences): {run['loss']['validation'][0]:.4g}",
+                     f"Error on the plotted window: {window:.4g}"]
     summary = page.locator(f"{FIG} .net-summary").text_content()
     assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0." == summary
     cells = page.locator(f"{FIG} .widget-data .data-table tbody tr").first.locator("td").all_text_contents()
@@ -130,23 +133,26 @@ def test_live_view_plots_the_documents_numbers(page, grid_site):
     assert cells == [f"{snap['input'][0]:.4f}", f"{snap['target'][0]:.4f}", f"{snap['prediction'][0]:.4f}"]
 
 
-def test_input_selector_picks_the_run_and_reports_missing_ones(page, grid_site):
+def test_input_selector_picks_the_run_and_disables_inputs_without_one(page, grid_site):
     project, base = grid_site
     open_page(page, base)
     page.get_by_role("radio", name="sawtooth").check()
     assert_run(page, project, "saw", 0)
     thumb = page.locator(f'{FIG} .thumb-line[data-dataset="sawtooth"]')
     assert thumb.count() == 1
-    page.get_by_role("radio", name="square").check()
-    missing = page.locator(f"{FIG} .net-missing")
-    assert missing.is_visible() and "No run in this grid has these settings (square" in missing.text_content()
-    assert page.locator(FIG).get_attribute("data-missing") == ""
-    assert page.get_by_role("button", name="Play").is_disabled()
-    page.locator(f"{FIG} .net-nearest").click()
-    assert not missing.is_visible()
-    assert page.locator(FIG).get_attribute("data-run") in {"lr-good", "saw"}
+    square = page.get_by_role("radio", name="square")
+    assert square.is_disabled() and "no precomputed run" in page.locator(f"{FIG} label.is-missing").first.text_content()
     page.get_by_role("radio", name="sine").check()
     assert_run(page, project, "lr-good", 0)
+    # an input whose run has other settings too moves them to that run's, and says so
+    page.get_by_role("slider", name="Learning rate").focus()
+    page.keyboard.press("End")
+    assert_run(page, project, "lr-high", 0)
+    page.get_by_role("radio", name="sawtooth").check()
+    assert_run(page, project, "saw", 0)
+    assert page.locator(FIG).get_attribute("data-missing") is None
+    assert "sawtooth was precomputed only with learning rate 0.01" in \
+        page.locator(f"{FIG} [aria-live=polite]").text_content()
 
 
 def test_layers_add_and_remove(page, grid_site):
@@ -159,14 +165,19 @@ def test_layers_add_and_remove(page, grid_site):
     assert stack.count() == 2
     assert_run(page, project, "layers-2", 0)
     # focus stays on the "+" that was pressed, so the keyboard can keep going
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Add a layer after layer 2"
-    page.get_by_role("button", name="Add a layer between layers 1 and 2").click()
-    assert stack.count() == 3
-    assert "No run in this grid has these settings" in page.locator(f"{FIG} .net-missing").text_content()
-    page.get_by_role("button", name="Remove layer 3").click()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+        "Add a layer after layer 2 (3 layers: not precomputed)"
+    # three layers were not precomputed: the "+" buttons say so and do nothing
+    add = page.get_by_role("button", name="Add a layer between layers 1 and 2 (3 layers: not precomputed)")
+    assert add.get_attribute("aria-disabled") == "true"
+    add.focus()
+    page.keyboard.press("Enter")
+    assert stack.count() == 2 and page.locator(FIG).get_attribute("data-missing") is None
     page.get_by_role("button", name="Remove layer 1").click()
     assert stack.count() == 1
     assert_run(page, project, "lr-good", 0)
+    page.evaluate("document.querySelector('#w1-network').dataset.live = 'python'")  # a live trainer: 1 to 7
+    page.wait_for_function("() => document.querySelector('#w1-network .net-add').getAttribute('aria-disabled') === null")
     for _ in range(6):
         page.locator(f"{FIG} .net-add").first.click()
     assert stack.count() == 7 and page.locator(f"{FIG} .net-add").count() == 0  # 7 is the most
@@ -212,30 +223,76 @@ def test_sliders_snap_to_the_grid_by_keyboard_and_pointer(page, grid_site):
     # the noisy input is visible in the thumbnail of the selected function
     assert page.locator(f'{FIG} .thumb-line[data-dataset="sine"]').get_attribute("points") != \
         page.locator(f'{FIG} .thumb-line[data-dataset="square"]').get_attribute("points")
+    page.evaluate("document.querySelector('#w1-network').dataset.live = 'python'")  # abab has no run here
     page.get_by_role("radio", name="abab").check()
     assert noise.is_disabled()
     assert "text data has no input noise" in page.locator(f"{FIG} .net-slider-note").all_text_contents()
 
 
-def test_missing_combination_offers_the_nearest_run(page, grid_site):
+def grid_settings() -> set[tuple]:
+    """Every precomputed combination of the fixture grid, as (dataset, cell, layers, hidden, lr, batch, noise)."""
+    def value(v):
+        return v.strip('"') if isinstance(v, str) else float(v)
+    combos = set()
+    for extra in GRID.values():
+        spec = {"noise": 0, **BASE, **extra}
+        combos.add(tuple(value(spec[k]) for k in ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")))
+    return combos
+
+
+OFFERED = """(fig) => {
+  const ticks = (dim, f) => { const s = fig.querySelector(`#${fig.id}-${dim}`);
+    return s.disabled ? [] : Array.from(s.list.options, (o) => f(Number(o.value))); };
+  const options = (dim) => { const s = fig.querySelector(`#${fig.id}-${dim}`);
+    return s.closest('.net-select').hidden ? [] : Array.from(s.options).filter((o) => !o.disabled).map((o) => o.value); };
+  const enabled = (sel) => Array.from(fig.querySelectorAll(sel)).some((b) => b.getAttribute('aria-disabled') !== 'true');
+  const layers = fig.querySelectorAll('.net-layer').length;
+  return {
+    lr: ticks('lr', (x) => Number((10 ** x).toPrecision(6))), batch: ticks('batch', (x) => x), noise: ticks('noise', (x) => x),
+    cell: options('cell'), hidden: options('hidden').map(Number),
+    layers: [...(enabled('.net-add') ? [layers + 1] : []), ...(enabled('.net-remove') ? [layers - 1] : [])],
+  };
+}"""
+
+
+def assert_no_dead_combination(page, fig: str, combos: set[tuple], names: list[str], url: str):
+    """From every run of the grid, every value a control offers (slider ticks, enabled options and layer
+    buttons) together with the other settings as they are is a precomputed combination."""
+    dims = ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")
+    for name in names:
+        page.goto(url + f"?run={name}")
+        page.locator(fig).scroll_into_view_if_needed()  # widgets hydrate as they come near the viewport
+        page.wait_for_selector(f'{fig}[data-state="ready"][data-run="{name}"]')
+        state = page.evaluate("""async (id) => {
+            const mod = await import(document.querySelector('script[type=module]').src);
+            return mod.controllers.get(id).settings();
+        }""", fig.lstrip("#"))
+        now = tuple(state[k] if k in ("dataset", "cell") else float(state[k]) for k in dims)
+        assert now in combos, (name, now)
+        for dim, values in page.locator(fig).evaluate(OFFERED).items():
+            for v in values:
+                combo = tuple((v if k == "cell" else float(v)) if k == dim else now[i] for i, k in enumerate(dims))
+                assert combo in combos, f"run {name} offers {dim} = {v}, but no run has {combo}"
+
+
+def test_controls_offer_only_precomputed_combinations(page, grid_site):
     project, base = grid_site
     open_page(page, base)
     lr = page.get_by_role("slider", name="Learning rate")
     lr.focus()
     page.keyboard.press("End")
-    page.get_by_role("button", name="Add a layer after layer 1").click()
-    message = page.locator(f"{FIG} .net-missing")
-    assert message.is_visible()
-    assert "2 layers of 4 units, learning rate 0.1" in message.text_content()
-    assert "No precomputed run" in page.locator(f"{FIG} .net-summary").text_content()
-    assert "No precomputed run" in page.locator(f"{FIG} [aria-live=polite]").text_content()
-    assert page.get_by_role("button", name="Step").is_disabled()
-    button = page.get_by_role("button", name="Show the nearest run: layers-2")
-    button.focus()
-    page.keyboard.press("Enter")
-    assert not message.is_visible()
-    assert_run(page, project, "layers-2", 0)
-    assert lr.get_attribute("aria-valuetext") == "learning rate 0.01"
+    assert_run(page, project, "lr-high", 0)
+    add = page.locator(f"{FIG} .net-add").first
+    assert add.get_attribute("aria-disabled") == "true"
+    assert "2 layers: precomputed only with learning rate 0.01" in add.get_attribute("aria-label")
+    batch = page.get_by_role("slider", name="Batch size")
+    assert batch.is_disabled()
+    assert page.locator(f"#{batch.get_attribute('aria-describedby')}").text_content() == \
+        "only 25 was precomputed; 5: precomputed only with learning rate 0.01"
+    gru = page.locator(f"{FIG} #w1-network-cell option[value=gru]")
+    assert gru.is_disabled() and gru.get_attribute("title") == "precomputed only with learning rate 0.01"
+    assert lr.get_attribute("aria-describedby") is None  # every learning rate was precomputed with the rest
+    assert_no_dead_combination(page, FIG, grid_settings(), list(GRID), base + "net/")
 
 
 def test_play_shows_the_phases_in_order_through_every_snapshot(page, grid_site):
@@ -417,6 +474,7 @@ def test_narrow_screen_stacks_the_columns(browser, grid_site):
     boxes = {name: page.locator(f"{FIG} .net-{name}").bounding_box() for name in ("input", "network", "prediction")}
     assert boxes["input"]["y"] + boxes["input"]["height"] <= boxes["network"]["y"] + 1
     assert boxes["network"]["y"] + boxes["network"]["height"] <= boxes["prediction"]["y"] + 1
+    page.evaluate("document.querySelector('#w1-network').dataset.live = 'python'")  # any number of layers
     for _ in range(6):
         page.locator(f"{FIG} .net-add").first.click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -474,16 +532,15 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
     project, base = grid_site
     open_page(page, base)
     figure, play = page.locator(FIG), page.locator(f"{FIG} .net-play")
-    page.get_by_role("radio", name="square").check()
-    assert play.get_attribute("aria-disabled") == "true"
+    assert page.get_by_role("radio", name="square").is_disabled()  # no run, no trainer: not offered
     page.evaluate("""() => {
       window.events = [];
       const fig = document.querySelector('#w1-network');
       fig.addEventListener('network-control', (e) => { window.events.push(e.detail); e.preventDefault(); });
       fig.dataset.live = 'python';
     }""")
-    page.wait_for_function("() => document.querySelector('#w1-network .net-play')"
-                           ".getAttribute('aria-disabled') === 'false'")
+    page.get_by_role("radio", name="square").check()
+    assert play.get_attribute("aria-disabled") == "false"
     assert "train it here" in page.locator(f"{FIG} .net-missing").text_content()
     # the controls offer values no run has: any combination can be asked for
     hidden = page.locator("#w1-network-hidden")
@@ -511,9 +568,11 @@ def test_python_trainer_trains_settings_without_a_precomputed_run(page, grid_sit
     publish(page, {"runs": [live_entry(page, "yours-2")], "select": None})
     page.get_by_role("radio", name="sine").check()
     assert figure.get_attribute("data-run") == "yours-2"
+    page.get_by_role("radio", name="composite").check()
+    assert figure.get_attribute("data-missing") == ""
     page.evaluate("delete document.querySelector('#w1-network').dataset.live")  # Python went away
     page.wait_for_function("() => document.getElementById('w1-network-hidden').closest('.net-select').hidden")
-    page.get_by_role("radio", name="composite").check()
-    page.wait_for_function("() => document.querySelector('#w1-network .net-play')"
-                           ".getAttribute('aria-disabled') === 'true'")
-    assert "train it here" not in page.locator(f"{FIG} .net-missing").text_content()
+    # without a trainer the view moves to a run that exists, and inputs without one are not offered
+    page.wait_for_function("() => !document.querySelector('#w1-network').hasAttribute('data-missing')")
+    assert page.get_by_role("radio", name="composite").is_disabled()
+    assert play.get_attribute("aria-disabled") == "false" and page.locator(f"{FIG} .net-missing").is_hidden()

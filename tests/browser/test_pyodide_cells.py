@@ -513,13 +513,14 @@ def test_a_cell_trains_network_settings_that_were_not_precomputed(browser, make_
     try:
         page.goto(url + "t/")
         page.wait_for_selector(f'{fig}[data-state="ready"]')
-        page.get_by_role("radio", name="square").check()
-        assert play.get_attribute("aria-disabled") == "true" and page.get_attribute(fig, "data-live") is None
+        square = page.get_by_role("radio", name="square")
+        assert square.is_disabled() and page.get_attribute(fig, "data-live") is None  # no run, no trainer
         page.wait_for_selector('#cell-trainer[data-state="ready"]')
         cell(page, "trainer").locator(".py-run").click()
         assert wait_run(page, "trainer", ["done", "error", "unavailable"]) == "done", output(page, "trainer")
         page.wait_for_selector(f'{fig}[data-live="python"]')
-        assert play.get_attribute("aria-disabled") == "false"
+        square.check()
+        assert play.get_attribute("aria-disabled") == "false" and page.locator(f"{fig} .net-missing").is_visible()
         play.click()
         page.wait_for_selector(f'{fig}[data-run="yours-1"][data-playing="true"]')
         assert "control play None square" in output(page, "trainer")

@@ -383,6 +383,35 @@ def test_paths_outside_the_site_are_refused(tmp_path, kind):
 
 # -- errors -----------------------------------------------------------------------------------------
 
+def test_a_spec_edit_that_breaks_a_claim_is_shown_with_the_measured_values(tmp_path):
+    """A claim is checked on every rebuild: retraining a run so the data no longer backs the sentence
+    pushes the claim's line and numbers to the overlay, and the last good page stays served."""
+    spec = ('[run.r]\ndataset = "sine"\nlayers = 1\nhidden = 4\nsequences = 25\nbatch = 5\nwindow = 6\n'
+            'optimizer = "adam"\nepochs = 3\nlr = {lr}\n')
+    root = tiny_project(tmp_path)
+    runs, source = root / "content" / "alpha" / "runs.toml", root / "content" / "alpha" / "index.md"
+    write(runs, spec.format(lr=0.05))
+    text = article("Alpha", "The loss falls from {val}`r.loss.validation[0]:.3f`.\n\n```{claim}\n"
+                   "r.loss.final < 0.9 * r.loss.validation[0]\n```", extra="runs: runs.toml\n")
+    write(source, text)
+    line = text.split("\n").index("r.loss.final < 0.9 * r.loss.validation[0]") + 1
+    with running(root) as (dev, url):
+        assert dev.attempts[0].ok, dev.attempts[0].error
+        events = EventReader(url)
+        try:
+            events.next("hello")
+            attempt = edit(dev, runs, spec.format(lr=0.000001))
+            assert not attempt.ok and attempt.error["rule"] == "claim-false", attempt.error
+            pushed = events.next("builderror")
+            assert (pushed["file"], pushed["line"]) == ("content/alpha/index.md", line)
+            assert "r.loss.final = " in pushed["message"] and "compared: " in pushed["message"]
+            assert b"The loss falls from" in get(url + "alpha/")[2]  # the last good page
+            attempt = edit(dev, runs, spec.format(lr=0.05))
+            assert attempt.ok and dev.error is None
+        finally:
+            events.close()
+
+
 def test_build_error_is_printed_pushed_and_cleared_by_the_fix(tmp_path):
     root = tiny_project(tmp_path)
     source = root / "content" / "alpha" / "index.md"

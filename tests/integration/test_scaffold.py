@@ -16,6 +16,7 @@ def test_new_article_builds_with_every_widget(tmp_path):
     html = (tmp_path / "_site" / "my-first-article" / "index.html").read_text()
     assert set(re.findall(r'data-widget="([a-z]+)"', html)) == WIDGETS
     assert 'data-explain="network.input"' in html and "<math" in html
+    assert html.count('<data class="value"') == 3 and "{claim}" not in html
 
 
 def test_new_refuses_to_overwrite_and_bad_names(tmp_path):

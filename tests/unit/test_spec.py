@@ -108,3 +108,67 @@ def test_a_corpus_outside_the_project_needs_an_absolute_path(tmp_path):
     assert spec.corpus_dir == corpus
     with pytest.raises(SpecError, match="outside the project"):
         load_specs(write(project, '[run.a]\ndataset = "c-code"\ncorpus = "../corpus"\n'), root=project)
+
+
+SWEEP = """[run.base]
+dataset = "sine"
+
+[sweep.sine]
+dataset = "sine"
+optimizer = "rmsprop"
+snapshots = [0, 5]
+epochs = 5
+
+[sweep.sine.grid]
+lr = [0.0001, 0.01, 1]
+batch = [5, 25]
+"""
+
+
+def test_sweep_expands_to_named_runs_validated_like_hand_written_ones(tmp_path):
+    path = write(tmp_path, SWEEP)
+    specs = load_specs(path)
+    assert [s.name for s in specs] == ["base", "sine-lr0p0001-batch5", "sine-lr0p0001-batch25", "sine-lr0p01-batch5",
+                                       "sine-lr0p01-batch25", "sine-lr1-batch5", "sine-lr1-batch25"]
+    by_name = {s.name: s for s in specs}
+    (written,) = load_specs(write(tmp_path, '[run.sine-lr0p01-batch5]\ndataset = "sine"\noptimizer = "rmsprop"\n'
+                                            'snapshots = [0, 5]\nepochs = 5\nlr = 0.01\nbatch = 5\n'))
+    assert by_name["sine-lr0p01-batch5"] == written  # same name and values: same cache key
+    assert by_name["sine-lr1-batch25"].lr == 1.0 and by_name["sine-lr1-batch25"].line == 4
+
+
+def test_sweep_name_template(tmp_path):
+    specs = load_specs(write(tmp_path, SWEEP.replace('epochs = 5\n', 'epochs = 5\nname = "s-{batch}-{lr}"\n')))
+    assert [s.name for s in specs][1:3] == ["s-5-0p0001", "s-25-0p0001"]
+
+
+@pytest.mark.parametrize("edit, rule, line, words", [
+    (("lr = [0.0001, 0.01, 1]", "lr = [0.0001, 0.01, 20]"), "spec-range", 11, "sweep 'sine' (run 'sine-lr20-batch5')"),
+    (("batch = [5, 25]", "batch = [5, 250]"), "spec-range", 12, "larger than sequences"),
+    (("batch = [5, 25]", "batch = 5"), "spec-sweep", 12, "non-empty list"),
+    (("batch = [5, 25]", "batch = []"), "spec-sweep", 12, "non-empty list"),
+    (("batch = [5, 25]", "batch = [5, 5]"), "spec-sweep", 12, "twice"),
+    (("batch = [5, 25]", "bach = [5, 25]"), "spec-unknown-key", 12, "not a setting a sweep can vary"),
+    (("batch = [5, 25]", "snapshots = [[0, 1]]"), "spec-unknown-key", 12, "not a setting a sweep can vary"),
+    (("[sweep.sine.grid]\nlr = [0.0001, 0.01, 1]\nbatch = [5, 25]\n", ""), "spec-sweep", 4, "needs a grid"),
+    (('optimizer = "rmsprop"', 'optimizer = "rmsprop"\nlr = 0.1'), "spec-sweep", 12, "both in the sweep and in its grid"),
+    (("epochs = 5", 'epochs = 5\nname = "s-{lr}"'), "spec-sweep", 9, "gives 's-0p0001' twice"),
+    (("epochs = 5", 'epochs = 5\nname = "s-{rate}"'), "spec-sweep", 9, "cannot be filled"),
+    (("epochs = 5", 'epochs = 5\nname = "S-{lr}-{batch}"'), "spec-name", 4, "lower-case"),
+    (("[run.base]", "[run.sine-lr1-batch5]"), "spec-duplicate", 4, "already defined"),
+    (('snapshots = [0, 5]', 'snapshots = [0, 9]'), "spec-range", 7, "epoch 9 is outside 0..5"),
+])
+def test_bad_sweep_points_at_its_lines(tmp_path, edit, rule, line, words):
+    path = write(tmp_path, SWEEP.replace(*edit))
+    with pytest.raises(SpecError) as info:
+        load_specs(path)
+    error = info.value
+    assert (error.rule, error.line) == (rule, line), str(error)
+    assert error.file == str(path) and words in str(error) and error.hint, str(error)
+
+
+def test_a_defaulted_key_points_at_its_own_table_not_a_later_one(tmp_path):
+    text = '[run.a]\ndataset = "sine"\nsequences = 10\n\n[run.b]\ndataset = "sine"\nbatch = 5\n'
+    with pytest.raises(SpecError) as info:
+        load_specs(write(tmp_path, text))  # a's default batch 25 exceeds its 10 sequences
+    assert info.value.rule == "spec-range" and info.value.line == 1 and "run 'a'" in str(info.value)

@@ -8,8 +8,13 @@
 // The reader's controls choose settings: the input (six datasets with thumbnails drawn from the real
 // formulas), the number of layers (add between/around, remove; 1–7), the cell type and units per layer
 // (only when the grid has several), and sliders for learning rate (log scale), batch size and noise that
-// snap to the values present in the grid. The combination picks the run with exactly those settings;
-// when none was precomputed the widget says so and offers the nearest available run.
+// snap to the values present in the grid. The combination picks the run with exactly those settings, and
+// the controls never offer a combination that was not precomputed: a slider, select or layer button offers
+// only the values that exist with the other settings as they are, and says why the others are missing
+// (the slider's note, a disabled option's title, a disabled button's label and title); choosing an input
+// whose run differs in other settings too moves those settings to the closest run with that input and
+// announces it. Inputs without any run are disabled. While a live trainer is in charge (below), every
+// value is offered, and a combination without a run says so and offers the nearest run.
 // Play walks through the selected run's exported snapshots, each step showing the three phases of an
 // epoch in order (forward, validation, backward; `data-phase` on the figure, announced politely);
 // Step goes to the next snapshot, Reset to the first.
@@ -87,12 +92,28 @@ const ICONS = {
 const prepare = (entry) => ({ ...entry, snaps: series(entry) });
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * The two numbers a reader can compare, each named: the validation loss over the whole validation set
+ * (what the loss curves show) and the error on the one window plotted here.
+ */
+export function lossText(run, s, k) {
+  const lines = [`Validation loss (all ${plural(run.settings.sequences, 'sequence')}): `
+    + `${Number(run.loss.validation[k].toPrecision(4))}`];
+  if (run.kind === 'function') lines.push(`Error on the plotted window: ${Number(mse(s).toPrecision(4))}`);
+  return lines;
+}
+
 export function describeSettings(s) {
   let text = `${DATASET_LABELS[s.dataset] || s.dataset}, ${s.cell.toUpperCase()}, ${plural(s.layers, 'layer')} of `
     + `${s.hidden} units, learning rate ${formatSetting(s.lr)}, batch size ${s.batch}`;
   if (!grid.isText(s.dataset)) text += `, noise ${formatSetting(s.noise)}`;
   return text;
 }
+
+const formatValue = (dim, v) => {
+  if (dim === 'dataset') return DATASET_LABELS[v] || v;
+  return dim === 'cell' ? String(v).toUpperCase() : formatSetting(v);
+};
 
 const setDisabled = (button, off) => button.setAttribute('aria-disabled', String(Boolean(off)));
 const isDisabled = (button) => button.getAttribute('aria-disabled') === 'true';
@@ -302,6 +323,19 @@ export default function network(state, element) {
     const base = grid.values(runs, dim, filter);
     return isLive() ? grid.union(base, LIVE_CHOICES[dim]) : base;
   };
+  /** The values a control offers now: with a live trainer all `choices`, else those with a run given the rest. */
+  const offered = (dim, filter) => (isLive() ? choices(dim, filter) : grid.available(runs, settings, dim));
+  /** Why the grid's other values of `dim` are not offered, grouped: "5 and 50: precomputed only with …". */
+  const missingNote = (dim, offeredValues, filter) => {
+    if (isLive()) return '';
+    const groups = new Map();
+    for (const v of grid.values(runs, dim, filter)) {
+      if (offeredValues.some((o) => grid.union([o], [v]).length === 1)) continue;
+      const reason = grid.why(runs, settings, dim, v, formatValue);
+      groups.set(reason, [...(groups.get(reason) || []), formatValue(dim, v)]);
+    }
+    return [...groups].map(([reason, vs]) => `${vs.join(' and ')}: ${reason}`).join('; ');
+  };
   // Returns false when a listener (e.g. a Python cell's on_control handler) took the action over.
   const emit = (action) => element.dispatchEvent(new CustomEvent('network-control', {
     bubbles: true,
@@ -316,7 +350,7 @@ export default function network(state, element) {
     run.snaps.forEach((s, i) => { if (Math.abs(s.epoch - epoch) < Math.abs(run.snaps[best].epoch - epoch)) best = i; });
     return best;
   };
-  const errorText = (s) => (current.kind === 'function' ? `mean squared error ${mse(s).toFixed(4)}`
+  const errorText = (s) => (current.kind === 'function' ? `mean squared error on the plotted window ${mse(s).toFixed(4)}`
     : `${Array.from(s.prediction).filter((p, i) => p === s.target[i]).length} of ${s.prediction.length} characters right`);
 
   function setPhase(phase) {
@@ -332,6 +366,7 @@ export default function network(state, element) {
   function renderInput() {
     const text = grid.isText(settings.dataset);
     for (const [d, radio] of radios) {
+      radio.disabled = !isLive() && !runs.some((r) => r.settings.dataset === d);
       radio.checked = d === settings.dataset;
       radio.closest('label').classList.toggle('is-selected', radio.checked);
       thumbs.get(d).replaceChildren(thumbnail(d, !text && d === settings.dataset ? settings.noise : 0));
@@ -346,10 +381,17 @@ export default function network(state, element) {
 
   function renderLayers(focusKey = null) {
     const cellFigure = missing ? null : cellFigureFor(current.run);
+    const blocked = (count) => {
+      if (isLive() || offered('layers').includes(count)) return null;
+      const inGrid = grid.values(runs, 'layers').includes(count);
+      return `${plural(count, 'layer')}: ${inGrid ? grid.why(runs, settings, 'layers', count, formatValue) : 'not precomputed'}`;
+    };
     stackBox.replaceChildren(renderStack({
       layers: settings.layers,
       cell: settings.cell,
       hidden: settings.hidden,
+      addBlocked: blocked(settings.layers + 1),
+      removeBlocked: blocked(settings.layers - 1),
       add: (position) => {
         change('layers', settings.layers + 1);
         focusStack(`add-${position + 1}`);
@@ -363,10 +405,19 @@ export default function network(state, element) {
     if (focusKey) focusStack(focusKey);
     for (const [dim, box] of [['cell', cellSelect], ['hidden', hiddenSelect]]) {
       const values = choices(dim);
+      const here = offered(dim);
       box.wrap.hidden = values.length < 2;
-      box.select.replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), {
-        value: String(v), textContent: dim === 'cell' ? String(v).toUpperCase() : String(v),
-      })));
+      box.select.replaceChildren(...values.map((v) => {
+        const option = Object.assign(document.createElement('option'), {
+          value: String(v), textContent: formatValue(dim, v),
+        });
+        if (!here.includes(v)) {
+          option.disabled = true;
+          option.title = grid.why(runs, settings, dim, v, formatValue);
+          option.textContent += ` (${option.title})`;
+        }
+        return option;
+      }));
       box.select.value = String(settings[dim]);
     }
   }
@@ -375,16 +426,20 @@ export default function network(state, element) {
     const text = grid.isText(settings.dataset);
     const lrs = choices('lr');
     const batches = choices('batch');
-    const noises = choices('noise', (r) => !grid.isText(r.settings.dataset));
+    const textless = (r) => !grid.isText(r.settings.dataset);
+    const noises = choices('noise', textless);
+    const here = { lr: offered('lr'), batch: offered('batch'), noise: text ? [0] : offered('noise', textless) };
     // ranges first: a range input clamps its value to the bounds it has when the value is set
     lrSlider.input.min = String(Math.min(-4, Math.floor(Math.log10(lrs[0]))));
     lrSlider.input.max = String(Math.max(0, Math.ceil(Math.log10(lrs[lrs.length - 1]))));
     batchSlider.input.min = String(Math.min(5, batches[0]));
     batchSlider.input.max = String(Math.max(50, batches[batches.length - 1]));
     noiseSlider.input.max = String(Math.max(0.4, noises[noises.length - 1] ?? 0));
-    lrSlider.set(settings.lr, lrs);
-    batchSlider.set(settings.batch, batches);
-    noiseSlider.set(text ? 0 : settings.noise, noises, text ? 'text data has no input noise' : '');
+    // the ranges cover every value of the grid; the ticks and the snapping only the values offered now
+    lrSlider.set(settings.lr, here.lr, '', missingNote('lr', here.lr));
+    batchSlider.set(settings.batch, here.batch, '', missingNote('batch', here.batch));
+    noiseSlider.set(text ? 0 : settings.noise, here.noise, text ? 'text data has no input noise' : '',
+      text ? '' : missingNote('noise', here.noise, textless));
   }
 
   function renderPlot() {
@@ -394,8 +449,9 @@ export default function network(state, element) {
       : textPlot(current, current.snaps, snapIndex, plotId));
     key.hidden = current.kind !== 'function';
     const k = current.loss.epoch.indexOf(s.epoch);
-    lossLine.replaceChildren(node('span', 'net-loss-text', k >= 0
-      ? `Validation loss ${Number(current.loss.validation[k].toPrecision(4))}` : ''), sparkline(current.loss, s.epoch));
+    const text = node('span', 'net-loss-text');
+    if (k >= 0) text.append(...lossText(current, s, k).map((line) => node('span', '', line)));
+    lossLine.replaceChildren(text, sparkline(current.loss, s.epoch));
     details.innerHTML = `<summary>Data</summary><p>Run ${current.run}, epoch ${s.epoch}: ${describeSettings(current.settings)}.</p>`
       + snapshotTable(current, s);
   }
@@ -492,6 +548,13 @@ export default function network(state, element) {
       renderAll();
       store.set({ run: current.run, epoch: snap().epoch }, element);
       announce(`Run ${run.run}, epoch ${snap().epoch}: ${errorText(snap())}.`);
+    } else if (!isLive()) {
+      // only an input offers values whose run differs in other settings: move to the closest such run
+      const near = grid.nearest(runs, settings, dim);
+      const moved = grid.differences(near, settings).map((k) => `${grid.SETTING_NAMES[k]} ${formatValue(k, near.settings[k])}`);
+      selectRun(near);
+      announce(`Run ${near.run}: ${formatValue(dim, value)} was precomputed only with ${moved.join(', ')}; `
+        + `epoch ${snap().epoch}.`);
     } else {
       missing = true;
       renderAll();
@@ -613,6 +676,7 @@ export default function network(state, element) {
   // the page's Python runtime marks the figure while a cell handles its controls (and unmarks it)
   new MutationObserver(() => {
     if (!isLive() && token && token.external) token = null;
+    if (!isLive() && missing) { selectRun(grid.nearest(runs, settings, lastChanged)); return; }
     renderAll();
   }).observe(element, { attributes: true, attributeFilter: ['data-live'] });
 

@@ -46,7 +46,7 @@ export function draw(data, snaps, index, id) {
   const root = svg(scale, {
     id,
     title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
-    desc: `${n} input values, the next value predicted at each step (mean squared error ${mse.toFixed(4)})`
+    desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${mse.toFixed(4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : ''),
   });
   root.append(yAxis(scale));

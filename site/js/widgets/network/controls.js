@@ -74,16 +74,20 @@ export function snapSlider(spec) {
   return {
     element: wrap,
     input,
-    /** Show `v`; `all` = the precomputed values (tick marks); `reason` disables the slider with a note. */
-    set(v, all, reason = '') {
+    /**
+     * Show `v`; `all` = the values offered (tick marks); `reason` disables the slider with a note; `extra`
+     * adds to the note (e.g. why other values are not offered) without disabling.
+     */
+    set(v, all, reason = '', extra = '') {
       values = all;
       list.replaceChildren(...all.map((a) => Object.assign(document.createElement('option'), { value: spec.toSlider(a) })));
       show(v);
       const why = reason || (all.length < 2 ? `only ${formatSetting(all[0] ?? v)} was precomputed` : '');
+      const text = [why, extra].filter(Boolean).join('; ');
       input.disabled = Boolean(why);
-      note.textContent = why;
-      note.hidden = !why;
-      if (why) input.setAttribute('aria-describedby', note.id); else input.removeAttribute('aria-describedby');
+      note.textContent = text;
+      note.hidden = !text;
+      if (text) input.setAttribute('aria-describedby', note.id); else input.removeAttribute('aria-describedby');
       wrap.classList.toggle('is-disabled', Boolean(why));
     },
   };

@@ -88,3 +88,32 @@ export function differences(run, settings) {
   const s = normalise(settings);
   return DIMS.filter((k) => !close(run.settings[k], s[k]));
 }
+
+/** A run agreeing with `settings` on every setting but `dim`. */
+function matchesExcept(run, settings, dim) {
+  const s = normalise(settings);
+  return DIMS.every((k) => k === dim || close(run.settings[k], s[k]));
+}
+
+/** The values of `dim` that, with the other settings as they are, pick a precomputed run. */
+export function available(runs, settings, dim) {
+  return values(runs, dim, (r) => matchesExcept(r, settings, dim));
+}
+
+export const SETTING_NAMES = {
+  dataset: 'input', cell: 'cell', layers: 'layers', hidden: 'units per layer', lr: 'learning rate',
+  batch: 'batch size', noise: 'noise',
+};
+
+/**
+ * Why `value` of `dim` is not offered with these settings: the settings it was precomputed with instead
+ * (those of the closest such run that differ), e.g. "precomputed only with learning rate 0.01";
+ * `format(dim, v)` writes a value.
+ */
+export function why(runs, settings, dim, value, format) {
+  const s = { ...normalise(settings), [dim]: value };
+  const near = nearest(runs.filter((r) => close(r.settings[dim], value)), s, dim);
+  if (!near) return 'not precomputed';
+  const diffs = differences(near, s).map((k) => `${SETTING_NAMES[k]} ${format(k, near.settings[k])}`);
+  return `precomputed only with ${diffs.join(', ')}`;
+}

@@ -25,11 +25,23 @@ function button(cls, text, label, focus) {
   return b;
 }
 
+/** A button the grid cannot follow: still focusable and labelled, with the reason in its label and title. */
+function block(b, reason) {
+  if (!reason) return b;
+  b.setAttribute('aria-disabled', 'true');
+  b.setAttribute('aria-label', `${b.getAttribute('aria-label')} (${reason})`);
+  b.title = b.getAttribute('aria-label');
+  return b;
+}
+
 /**
  * Render the stack. `layers`, `cell`, `hidden`: what to draw; callbacks: add(position), remove(index),
- * open(index, button) (null when no {cell} view exists for the run: the layers are then not buttons).
+ * open(index, button) (null when no {cell} view exists for the run: the layers are then not buttons);
+ * `addBlocked` / `removeBlocked`: why one layer more / fewer is not offered (null when it is).
  */
-export function renderStack({ layers, cell, hidden, add, remove, open }) {
+export function renderStack({
+  layers, cell, hidden, add, remove, open, addBlocked = null, removeBlocked = null,
+}) {
   const root = document.createElement('div');
   root.className = 'net-stack';
   root.style.setProperty('--layers', layers);
@@ -49,7 +61,8 @@ export function renderStack({ layers, cell, hidden, add, remove, open }) {
       else label = `Add a layer between layers ${position} and ${position + 1}`;
       const b = button('net-add', '+', label, `add-${position}`);
       b.title = label;
-      b.addEventListener('click', () => add(position));
+      block(b, addBlocked);
+      b.addEventListener('click', () => { if (!addBlocked) add(position); });
       slot.append(b);
     }
     return slot;
@@ -79,7 +92,8 @@ export function renderStack({ layers, cell, hidden, add, remove, open }) {
     if (layers > MIN_LAYERS) {
       const r = button('net-remove', '×', `Remove layer ${k + 1}`, `remove-${k}`);
       r.title = `Remove layer ${k + 1}`;
-      r.addEventListener('click', () => remove(k));
+      block(r, removeBlocked);
+      r.addEventListener('click', () => { if (!removeBlocked) remove(k); });
       layer.append(r);
     }
     root.append(layer, addSlot(k + 1));

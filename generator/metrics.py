@@ -1,0 +1,184 @@
+"""Named numbers of a run (`sine.loss.validation[20]`, `lorem.bpc.final`, `sine.spec.lr`), looked up once
+for both inline values and claims, so prose and checks read the same exported data.
+
+A reference is `RUN.METRIC` or `RUN.METRIC[N]`; METRIC names an entry of `METRICS`, and N is an epoch or a
+snapshot epoch when the metric takes one. A new derived metric registers here with `@metric(...)` and is
+at once usable in `{val}` and `{claim}`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from precompute.errors import UnrolledError
+from precompute.spec import OPTIONS
+
+#: `RUN.METRIC` or `RUN.METRIC[N]`; run names as in precompute.spec (no dots), metric segments lower-case.
+REF = re.compile(r"(?<![\w.])(?P<run>[a-z0-9][a-z0-9_-]*)(?P<metric>(?:\.[a-z][a-z0-9_]*)+)(?:\[\s*(?P<index>\d+)\s*\])?")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One named number of a run: what it reads, whether it takes an epoch or snapshot index, for which data."""
+
+    name: str
+    compute: Callable  # (Docs, index or None) -> float
+    index: str | None = None  # None | "epoch" | "snapshot"
+    kinds: tuple = ("function", "text")
+    doc: str = ""
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(name: str, *, index: str | None = None, kinds: tuple = ("function", "text"), doc: str = ""):
+    """Register `compute(docs, index)` as the metric `name` (decorator)."""
+    def register(compute):
+        if name in METRICS:
+            raise ValueError(f"metric {name!r} is registered twice")
+        METRICS[name] = Metric(name, compute, index, kinds, doc)
+        return compute
+    return register
+
+
+class Docs:
+    """The documents of one run, loaded only when a metric asks for them."""
+
+    def __init__(self, spec, load):
+        self.spec, self._load, self._docs = spec, load, {}
+
+    def __getitem__(self, kind: str) -> dict:
+        if kind not in self._docs:
+            self._docs[kind] = self._load(kind)
+        return self._docs[kind]
+
+    @property
+    def kind(self) -> str:
+        return "text" if self.spec.is_text else "function"
+
+    def epochs(self) -> list[int]:
+        return [int(e) for e in self["run"]["loss"]["epoch"]]
+
+    def snapshot(self, epoch: int) -> dict:
+        return next(s for s in self["predictions"]["snapshots"] if int(s["epoch"]) == epoch)
+
+
+def _loss(docs: Docs, which: str) -> np.ndarray:
+    return np.asarray(docs["run"]["loss"][which], dtype=np.float64)
+
+
+def _at(docs: Docs, which: str, epoch: int) -> float:
+    return float(_loss(docs, which)[docs.epochs().index(epoch)])
+
+
+metric("loss.train", index="epoch", doc="mean training batch loss during epoch N")(
+    lambda d, e: _at(d, "train", e))
+metric("loss.validation", index="epoch", doc="loss on the validation set after epoch N")(
+    lambda d, e: _at(d, "validation", e))
+metric("loss.final", doc="validation loss after the last epoch")(lambda d, _: float(_loss(d, "validation")[-1]))
+metric("loss.min", doc="lowest validation loss of any epoch")(lambda d, _: float(_loss(d, "validation").min()))
+metric("loss.min_epoch", doc="the epoch with the lowest validation loss")(
+    lambda d, _: d.epochs()[int(np.argmin(_loss(d, "validation")))])
+metric("bpc", index="epoch", kinds=("text",), doc="validation cross-entropy after epoch N in bits per character")(
+    lambda d, e: _at(d, "validation", e) / math.log(2))
+metric("bpc.final", kinds=("text",), doc="validation bits per character after the last epoch")(
+    lambda d, _: float(_loss(d, "validation")[-1]) / math.log(2))
+metric("rollout.mse", index="snapshot", kinds=("function",),
+       doc="mean squared error of the autoregressive roll-out at snapshot N")(
+    lambda d, e: float(np.mean((np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64)
+                                - np.asarray(d.snapshot(e)["rollout"]["target"], np.float64)) ** 2)))
+metric("rollout.std", index="snapshot", kinds=("function",),
+       doc="standard deviation of the roll-out's values at snapshot N (near 0: a flat line)")(
+    lambda d, e: float(np.std(np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64))))
+metric("rollout.target_std", kinds=("function",), doc="standard deviation of the wave the roll-out should continue")(
+    lambda d, _: float(np.std(np.asarray(d["predictions"]["snapshots"][0]["rollout"]["target"], np.float64))))
+metric("rollout.steps", kinds=("function",), doc="length of the roll-out")(
+    lambda d, _: len(d["predictions"]["snapshots"][0]["rollout"]["prediction"]))
+metric("window.mse", index="snapshot", kinds=("function",),
+       doc="mean squared error on the plotted validation window at snapshot N")(
+    lambda d, e: float(np.mean(np.asarray(d.snapshot(e)["error"], np.float64) ** 2)))
+metric("window.std", index="snapshot", kinds=("function",),
+       doc="standard deviation of the predictions on the plotted window at snapshot N (near 0: flat)")(
+    lambda d, e: float(np.std(np.asarray(d.snapshot(e)["prediction"], np.float64))))
+metric("window.target_std", kinds=("function",), doc="standard deviation of the plotted window's targets")(
+    lambda d, _: float(np.std(np.asarray(d["predictions"]["snapshots"][0]["target"], np.float64))))
+metric("window.correct", index="snapshot", kinds=("text",),
+       doc="characters of the plotted validation window predicted right at snapshot N")(
+    lambda d, e: int(np.sum(np.asarray(d.snapshot(e)["prediction"]) == np.asarray(d.snapshot(e)["target"]))))
+for _key, _option in OPTIONS.items():  # the run's settings: sine.spec.lr, sine.spec.layers, ...
+    if _option.kind in (int, float):
+        metric(f"spec.{_key}", doc=_option.doc)(lambda d, _, key=_key: d.spec.values[key])
+
+
+@dataclass(frozen=True)
+class Ref:
+    run: str
+    metric: str
+    index: int | None
+    text: str
+
+
+def find_refs(text: str) -> list[re.Match]:
+    return list(REF.finditer(text))
+
+
+def ref_of(match: re.Match) -> Ref:
+    index = match["index"]
+    return Ref(match["run"], match["metric"][1:], int(index) if index is not None else None, match[0])
+
+
+def known() -> str:
+    return ", ".join(m.name + {"epoch": "[EPOCH]", "snapshot": "[SNAPSHOT]", None: ""}[m.index]
+                     for m in METRICS.values())
+
+
+class Lookup:
+    """Resolves references against one page's runs; errors name `file` and `line`."""
+
+    def __init__(self, specs: dict, load: Callable):
+        self.specs, self.load = specs, load  # load(spec, kind) -> decoded document
+        self._docs: dict[str, Docs] = {}
+
+    def value(self, ref: Ref, *, file: str, line: int | None):
+        def fail(message, rule, hint):
+            raise UnrolledError(f"{ref.text}: {message}", file=file, line=line, rule=rule, hint=hint)
+
+        if ref.run not in self.specs:
+            fail(f"unknown run {ref.run!r}", "ref-run",
+                 "runs defined for this page: " + (", ".join(sorted(self.specs)) or "none (no `runs:` in the front matter)"))
+        found = METRICS.get(ref.metric)
+        if found is None:
+            fail(f"unknown metric {ref.metric!r}", "ref-metric", f"known metrics: {known()}")
+        if found.index and ref.index is None:
+            fail(f"{ref.metric} needs an {found.index}", "ref-metric",
+                 f"write {ref.run}.{ref.metric}[N] with N the {found.index}'s epoch")
+        if not found.index and ref.index is not None:
+            fail(f"{ref.metric} takes no index", "ref-metric", f"write {ref.run}.{ref.metric}")
+        spec = self.specs[ref.run]
+        if ref.run not in self._docs:
+            self._docs[ref.run] = Docs(spec, lambda kind: self.load(spec, kind))
+        docs = self._docs[ref.run]
+        if docs.kind not in found.kinds:
+            fail(f"{ref.metric} applies to {' or '.join(found.kinds)} data only; {ref.run!r} is {docs.kind} data",
+                 "ref-kind", "use a metric of this kind of run, e.g. " +
+                 ("bpc for text, rollout.mse for functions" if "spec" not in ref.metric else "loss.final"))
+        if found.index == "epoch" and ref.index not in docs.epochs():
+            fail(f"run {ref.run!r} has no epoch {ref.index}", "ref-epoch",
+                 f"epochs run from 0 to {docs.epochs()[-1]}")
+        if found.index == "snapshot":
+            snaps = [int(s["epoch"]) for s in docs["predictions"]["snapshots"]]
+            if ref.index not in snaps:
+                fail(f"run {ref.run!r} has no snapshot at epoch {ref.index}", "ref-snapshot",
+                     f"use one of the exported epochs {snaps}, or add it to the run's `snapshots` list")
+        return found.compute(docs, ref.index)
+
+
+def page_lookup(ctx) -> Lookup:
+    """The lookup of a page being rendered (one per page, sharing the build's loaded documents)."""
+    if getattr(ctx, "lookup", None) is None:
+        ctx.lookup = Lookup(ctx.page.specs, lambda spec, kind: ctx.site.document(spec, kind, decode=True))
+    return ctx.lookup
