@@ -73,7 +73,7 @@ class NodeWorker:
     def _start(self):
         node = shutil.which("node")
         if node is None or not (NODE_MODULES / "katex").is_dir():
-            raise UnrolledError("the generator needs Node.js and the npm packages", rule="math-katex-missing",
+            raise UnrolledError("the generator needs Node.js and the npm packages (KaTeX)", rule="node-missing",
                                 hint="run scripts/setup (it runs `npm ci`)")
         env = {"UNROLLED_NODE_MODULES": str(NODE_MODULES), "UNROLLED_IMPORTS": json.dumps(self._imports)}
         if "PATH" in os.environ:

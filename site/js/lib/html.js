@@ -5,7 +5,7 @@ const ESCAPES = {
 };
 const VOID = new Set(['area', 'br', 'col', 'hr', 'img', 'input', 'meta', 'source', 'wbr']);
 
-/** Markup that is already safe (made by `h` or `raw`), kept as is when nested. */
+/** Markup that is already safe (made by `h` or `join`), kept as is when nested. */
 class Markup {
   constructor(text) { this.text = text; }
 
@@ -14,11 +14,6 @@ class Markup {
 
 export function escape(value) {
   return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-/** Trusted markup, e.g. a whole table built by `h` and joined; never pass reader or author text. */
-export function raw(text) {
-  return new Markup(String(text));
 }
 
 function content(child) {
