@@ -31,12 +31,14 @@ const lines = createInterface({ input: process.stdin });
 let queue = Promise.resolve(); // answers leave in the order the requests came
 lines.on('line', (line) => {
   queue = queue.then(async () => {
-    const request = JSON.parse(line);
     let answer;
+    let op = null;
     try {
-      answer = await ops[request.op](request);
+      const request = JSON.parse(line);
+      op = request.op;
+      answer = await ops[op](request);
     } catch (error) {
-      answer = { error: request.op === 'math' ? error.message : String(error.stack || error) };
+      answer = { error: op === 'math' ? error.message : String(error.stack || error) };
     }
     process.stdout.write(JSON.stringify(answer) + '\n');
   });
