@@ -129,6 +129,23 @@ def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float
 
 
 @pytest.fixture(scope="session")
+def bundled(tmp_path_factory):
+    """The real bundled content: all its runs precomputed, built with --strict (no broken links), served;
+    built once for every test module that reads it."""
+    from generator.build import build
+    from generator.config import load_project
+    from generator.serve import make_server, url_of
+
+    project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
+    build(project, show_progress=False, jobs=2, strict=True)
+    server = make_server(project.out_dir, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url_of(server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
 def make_site(tmp_path_factory):
     """Build a small real site from Markdown and run specs: `make_site(name, {"a/index.md": ..., ...})`.
 

@@ -7,7 +7,6 @@ numbers and text), and the next element's offset from the figure's top moves by 
 """
 import pytest
 
-from tests.browser.test_articles import bundled  # noqa: F401 - the fixture, built once for this module
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -67,7 +66,7 @@ def assert_same_first_frames(before: dict, after: dict) -> None:
 
 
 @pytest.mark.parametrize("slug", ARTICLES)
-def test_bundled_pages_hydrate_onto_their_first_frames(browser, page, bundled, slug):  # noqa: F811
+def test_bundled_pages_hydrate_onto_their_first_frames(browser, page, bundled, slug):
     before, after = static_and_hydrated(browser, page, f"{bundled}{slug}/")
     assert_same_first_frames(before, after)
 
