@@ -29,8 +29,20 @@ class Assets:
         return prefix + self.urls[source]
 
     def import_map(self, prefix: str) -> dict:
-        imports = {f"unrolled/{src[3:]}": prefix + out for src, out in sorted(self.urls.items()) if src.startswith("js/")}
-        return {"imports": imports}
+        return {"imports": {specifier(src): prefix + out for src, out in self.modules()}}
+
+    def node_imports(self, root: Path = SITE_SOURCES) -> dict[str, str]:
+        """The same specifiers resolved to the source files, for rendering first frames in Node; the
+        content hash rides along as a query, so an edited module is a different mapping."""
+        return {specifier(src): f"{(root / src).as_uri()}?{out.rsplit('.', 2)[-2]}" for src, out in self.modules()}
+
+    def modules(self) -> list[tuple[str, str]]:
+        return [(src, out) for src, out in sorted(self.urls.items()) if src.startswith("js/")]
+
+
+def specifier(source: str) -> str:
+    """The bare specifier of a site module: js/lib/plot.js is imported as unrolled/lib/plot.js."""
+    return f"unrolled/{source[3:]}"
 
 
 def collect(root: Path = SITE_SOURCES) -> Assets:

@@ -33,7 +33,8 @@ from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
 from .markdown_ext import DirectiveExtension
-from .math import KatexProcess, MathExtension
+from .js import FrameError, NodeWorker
+from .math import MathExtension
 from .templating import template_error
 from .swap import replace_folder
 from .rawhtml import RawHtmlExtension
@@ -153,6 +154,10 @@ class PageContext:
     def widget_data(self, payload: dict) -> str:
         return self.page.prefix + self.site.add_data(payload)
 
+    def first_frame(self, block, data: dict, options: dict) -> tuple[str, str | None]:
+        """The widget's first frame and data table, rendered by its own module (`frame`, `dataTable`)."""
+        return self.site.first_frame(block, data, options)
+
 
 class SiteBuild:
     def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,
@@ -162,7 +167,8 @@ class SiteBuild:
         self.warnings: list[UnrolledError] = []
         self.files: dict[str, bytes] = {}
         self._docs: dict[tuple, dict] = {}
-        self.katex = KatexProcess()
+        self.js = NodeWorker()
+        self._node_imports: dict[str, str] | None = None
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(project.templates_dir)), FileSystemLoader(str(TEMPLATES))]),
             autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=True)
@@ -202,9 +208,20 @@ class SiteBuild:
         self.files[path] = data
         return path
 
+    def first_frame(self, block, data: dict, options: dict) -> tuple[str, str | None]:
+        from .directives import widget_id
+
+        if self._node_imports is None:
+            self._node_imports = self.assets.node_imports()
+        try:
+            return self.js.frame(block.name, data, options, widget_id(block), self._node_imports)
+        except FrameError as error:
+            raise block.error(f"the {{{block.name}}} widget could not draw its first frame:\n{error}",
+                              rule="widget-frame", hint="fix the widget module in site/js/widgets/") from None
+
     # -- pages ------------------------------------------------------------------------------------
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
-        return [DirectiveExtension(ctx), MathExtension(self.katex, ctx.source, text, offset),
+        return [DirectiveExtension(ctx), MathExtension(self.js, ctx.source, text, offset),
                 RawHtmlExtension(self.project.raw_html, ctx.source, text, offset),
                 LinkCheckExtension(ctx.source, text, offset), ValueExtension(ctx, text, offset),
                 "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
@@ -277,7 +294,7 @@ class SiteBuild:
                 page = self.pages[i]
                 self.files[page.out_path] = self.render_page(page, self.articles, self.assets)
         finally:
-            self.katex.close()
+            self.js.close()
         return {k: v for k, v in self.files.items() if k not in before}
 
     def render_parallel(self, pages: list[Page]) -> None:

@@ -8,8 +8,8 @@ Pieces, all standard library:
   ignored.
 * **Incremental rebuild** — a change is classified into `Work`: page sources to re-read, spec files that
   changed, or "full". One article's `index.md` → re-read its front matter and specs, render that page
-  only (documents, assets, Jinja templates and KaTeX results of the running build are reused). A front
-  matter change that other pages show (an article's title, order, draft flag, ...) → re-render every
+  only (documents, assets, Jinja templates and the Node process's math and first frames are reused). A
+  front matter change that other pages show (an article's title, order, draft flag, ...) → re-render every
   page with the same build. A run spec → precompute its stale runs only, re-render the pages naming that
   file. A page file added or deleted, templates, `site/`, `unrolled.toml`, any other content file, or a
   page gaining/losing the only `{pyodide}` cell (the runtime files follow) → a full build, so the result
@@ -58,7 +58,7 @@ from precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
-from .math import KatexProcess
+from .js import NodeWorker
 from .serve import SiteHandler, make_server
 from .swap import unwritable
 
@@ -155,12 +155,12 @@ class Work:
 # -- building ---------------------------------------------------------------------------------------
 
 class DevBuild(SiteBuild):
-    """A SiteBuild that remembers which data files each page wrote, and shares one KaTeX process."""
+    """A SiteBuild that remembers which data files each page wrote, and shares one Node process."""
 
-    def __init__(self, project: Project, *, katex: KatexProcess | None = None, **options):
+    def __init__(self, project: Project, *, js: NodeWorker | None = None, **options):
         super().__init__(project, **options)
-        if katex is not None:
-            self.katex = katex  # its memo survives rebuilds; closed by run(), restarted lazily
+        if js is not None:
+            self.js = js  # its memo survives rebuilds; closed by run(), restarted lazily
         self.page_data: dict[str, frozenset[str]] = {}
         self._collecting: set[str] | None = None
         self._fragments: dict[tuple[str, str], str] = {}
@@ -302,7 +302,7 @@ class DevServer:
         self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
         self.poll, self.watch_package = poll, watch_package
         self.out, self.err = out or sys.stdout, err or sys.stderr
-        self.katex = KatexProcess()
+        self.js = NodeWorker()
         self.session = os.urandom(4).hex()
         self.generation = 0
         self.error: dict | None = None
@@ -353,7 +353,7 @@ class DevServer:
         with self._lock:
             for client in self._clients:
                 client.put(None)
-        self.katex.close()
+        self.js.close()
 
     # -- watching --------------------------------------------------------------------------------
     def roots(self) -> list[Path]:
@@ -407,7 +407,7 @@ class DevServer:
 
     # -- building --------------------------------------------------------------------------------
     def _new_build(self) -> DevBuild:
-        return DevBuild(self.project, katex=self.katex, frozen=self.frozen, jobs=self.jobs,
+        return DevBuild(self.project, js=self.js, frozen=self.frozen, jobs=self.jobs,
                         show_progress=self.show_progress)
 
     def _reload_config(self) -> None:

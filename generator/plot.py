@@ -1,7 +1,7 @@
-"""Static SVG first frames: simple, exact geometry that the browser module later replaces.
+"""The {network} widget's static prediction plot, a Python copy of site/js/widgets/predictions.js `plot`.
 
-The browser's `site/js/lib/plot.js` implements the same scale rule (documented in docs/architecture.md);
-a browser test checks both renderings encode the same numbers.
+{predictions} itself renders its first frame with that module at build time (generator/js.py); this
+copy stays only until {network} does the same, and records the same scale (data-x0/x1/y0/y1, data-py0/py1).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from html import escape
 import numpy as np
 
 WIDTH, HEIGHT = 640, 240
+FORMAT = "{:.4f}"
 MARGIN = {"left": 36, "right": 8, "top": 10, "bottom": 22}
 
 
@@ -61,9 +62,57 @@ def y_axis(scale: Scale, ticks=(-1.0, 0.0, 1.0)) -> str:
 
 def svg(body: str, scale: Scale, *, title: str, desc: str, element_id: str) -> str:
     return (f'<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-            f'aria-labelledby="{element_id}-title {element_id}-desc" {scale.data_attrs()}>'
+            f'aria-labelledby="{element_id}-title {element_id}-desc" {scale.data_attrs()} '
+            f'data-py0="{HEIGHT - MARGIN["bottom"]}" data-py1="{MARGIN["top"]}">'
             f'<title id="{element_id}-title">{escape(title)}</title>'
             f'<desc id="{element_id}-desc">{escape(desc)}</desc>{body}</svg>')
+
+
+def geometry(doc, snap):
+    """x positions of inputs/targets/roll-out and the plot scale (mirrors widgets/predictions.js)."""
+    start, step = doc["x"]["start"], doc["x"]["step"]
+    window = len(snap["input"])
+    rollout = snap.get("rollout")
+    steps = len(rollout["prediction"]) if rollout else 0
+    x_in = start + step * np.arange(window)
+    x_out = x_in + step
+    x_roll = start + step * (window + 1 + np.arange(steps))
+    series = [s["input"] for s in doc["snapshots"]] + [s["prediction"] for s in doc["snapshots"]]
+    series += [snap["target"]] + [s["rollout"][k] for s in doc["snapshots"] if s.get("rollout")
+                                  for k in ("prediction", "target")]
+    scale = Scale((start, start + step * (window + steps)), value_domain(*series))
+    return x_in, x_out, x_roll, scale
+
+
+def predictions_svg(doc, index: int, element_id: str) -> str:
+    snap = doc["snapshots"][index]
+    x_in, x_out, x_roll, scale = geometry(doc, snap)
+    window_rect = (f'<rect class="window" x="{scale.x(x_in[0]):.2f}" y="{MARGIN["top"]}" '
+                   f'width="{scale.x(x_in[-1]) - scale.x(x_in[0]):.2f}" '
+                   f'height="{HEIGHT - MARGIN["top"] - MARGIN["bottom"]}"/>')
+    errors = "".join(f'<line x1="{scale.x(x):.2f}" x2="{scale.x(x):.2f}" y1="{scale.y(t):.2f}" y2="{scale.y(p):.2f}"/>'
+                     for x, t, p in zip(x_out, snap["target"], snap["prediction"]))
+    body = [y_axis(scale), window_rect, f'<g class="errors">{errors}</g>',
+            polyline(scale, "input", x_in, snap["input"]),
+            polyline(scale, "target", x_out, snap["target"]),
+            polyline(scale, "prediction", x_out, snap["prediction"])]
+    if snap.get("rollout"):
+        body.append(polyline(scale, "rollout-target", x_roll, snap["rollout"]["target"]))
+        body.append(polyline(scale, "rollout", x_roll, snap["rollout"]["prediction"]))
+    mse = float(np.mean(np.square(snap["error"])))
+    title = f"Predictions of run {doc['run']} after epoch {snap['epoch']}"
+    desc = (f"{len(snap['input'])} input values, the next value predicted at each step "
+            f"(mean squared error on this window {mse:.4f})" + (", then an autoregressive roll-out" if snap.get("rollout") else ""))
+    return svg("".join(body), scale, title=title, desc=desc, element_id=element_id)
+
+
+def predictions_table(doc, index: int) -> str:
+    snap = doc["snapshots"][index]
+    rows = "".join(f"<tr><th scope=\"row\">{i}</th><td>{FORMAT.format(a)}</td><td>{FORMAT.format(t)}</td>"
+                   f"<td>{FORMAT.format(p)}</td></tr>"
+                   for i, (a, t, p) in enumerate(zip(snap["input"], snap["target"], snap["prediction"])))
+    return ('<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
+            f'<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 VISIBLE_CHARS = {" ": "␣", "\n": "⏎", "\t": "⇥"}

@@ -127,13 +127,29 @@ def page_without_js(browser):
 
 
 def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float]:
-    """Invert the plot's linear scale (see generator/plot.py) to recover the plotted data values."""
-    from generator import plot
-
+    """Invert a plot's linear scale to the plotted data values, from the scale the <svg> records:
+    values data-y0/y1 at pixel rows data-py0/py1."""
     y0, y1 = float(svg_attrs["data-y0"]), float(svg_attrs["data-y1"])
-    span = plot.HEIGHT - plot.MARGIN["top"] - plot.MARGIN["bottom"]
+    py0, py1 = float(svg_attrs["data-py0"]), float(svg_attrs["data-py1"])
     ys = [float(p.split(",")[1]) for p in points.split()]
-    return [y1 - (y - plot.MARGIN["top"]) / span * (y1 - y0) for y in ys]
+    return [y0 + (y - py0) / (py1 - py0) * (y1 - y0) for y in ys]
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory):
+    """The real bundled content: all its runs precomputed, built with --strict (no broken links), served;
+    built once for every test module that reads it."""
+    from generator.build import build
+    from generator.config import load_project
+    from generator.serve import make_server, url_of
+
+    project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
+    build(project, show_progress=False, jobs=2, strict=True)
+    server = make_server(project.out_dir, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url_of(server)
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

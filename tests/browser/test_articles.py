@@ -1,28 +1,10 @@
 """The bundled articles, read the way a reader would: open, play, step into a cell, scrub snapshots,
 read an explanation; no console errors, no request leaving 127.0.0.1 (checked by the `page` fixture)."""
-import threading
-
 import pytest
 
-from tests.conftest import ROOT, add_axe, copy_project
+from tests.conftest import ROOT, add_axe
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """The real bundled content: all its runs precomputed, built with --strict (no broken links)."""
-    from generator.build import build
-    from generator.config import load_project
-    from generator.serve import make_server, url_of
-
-    project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
-    build(project, show_progress=False, jobs=2, strict=True)
-    server = make_server(project.out_dir, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield url_of(server)
-    server.shutdown()
-    server.server_close()
 
 
 def ready(page, selector):

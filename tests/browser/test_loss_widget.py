@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from generator.directives import loss as loss_directive
 from tests.browser.test_network_widget import RUNS_TOML, document
 from tests.conftest import add_axe
 
@@ -46,19 +45,22 @@ def loss_site(make_site):
     return make_site("loss", {"net/runs.toml": RUNS_TOML, "net/index.md": PAGE})
 
 
+def scale_of(svg) -> list[float]:
+    """The chart's domain and the pixels it maps to, as the <svg> records them."""
+    return [float(svg.get_attribute(f"data-{k}")) for k in ("x0", "x1", "y0", "y1", "px0", "px1", "py0", "py1")]
+
+
 def curves(page, figure: str) -> dict:
-    """Invert the chart's scale (generator/directives/loss.py) to recover (epochs, values) per run and series."""
+    """Invert the chart's recorded scale to recover (epochs, values) per run and series."""
     svg = page.locator(f"{figure} svg.loss-plot")
-    attrs = {k: svg.get_attribute(k) for k in ("data-x0", "data-x1", "data-y0", "data-y1", "data-scale")}
-    x0, x1, y0, y1 = (float(attrs[k]) for k in ("data-x0", "data-x1", "data-y0", "data-y1"))
-    log = attrs["data-scale"] == "log"
+    x0, x1, y0, y1, px0, px1, py0, py1 = scale_of(svg)
+    log = svg.get_attribute("data-scale") == "log"
     t0, t1 = (math.log10(y0), math.log10(y1)) if log else (y0, y1)
-    m, w, h = loss_directive.MARGIN, loss_directive.WIDTH, loss_directive.HEIGHT
     out = {}
     for line in svg.locator("polyline").all():
         pts = [tuple(map(float, p.split(","))) for p in line.get_attribute("points").split()]
-        epochs = [x0 + (x - m["left"]) / (w - m["left"] - m["right"]) * (x1 - x0) for x, _ in pts]
-        ts = [t1 - (y - m["top"]) / (h - m["top"] - m["bottom"]) * (t1 - t0) for _, y in pts]
+        epochs = [x0 + (x - px0) / (px1 - px0) * (x1 - x0) for x, _ in pts]
+        ts = [t0 + (y - py0) / (py1 - py0) * (t1 - t0) for _, y in pts]
         out[(line.get_attribute("data-run"), line.get_attribute("data-series"))] = (
             epochs, [10 ** t for t in ts] if log else ts)
     return out
@@ -116,9 +118,9 @@ def test_live_charts_show_the_same_numbers(page, loss_site):
 def click_epoch(page, figure, epoch):
     svg = page.locator(f"{figure} svg.loss-plot")
     box = svg.bounding_box()
-    x1 = float(svg.get_attribute("data-x1"))
-    m, w = loss_directive.MARGIN, loss_directive.WIDTH
-    x = m["left"] + epoch / x1 * (w - m["left"] - m["right"])
+    x0, x1, _, _, px0, px1, _, _ = scale_of(svg)
+    w = float(svg.get_attribute("viewBox").split()[2])
+    x = px0 + (epoch - x0) / (x1 - x0) * (px1 - px0)
     page.mouse.click(box["x"] + x / w * box["width"], box["y"] + box["height"] / 2)
 
 

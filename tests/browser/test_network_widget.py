@@ -72,7 +72,7 @@ def document(project, run: str, kind: str = "predictions") -> dict:
 
 def plotted(page, scope: str) -> dict:
     svg = page.locator(f"{scope} svg.plot").first
-    attrs = {k: svg.get_attribute(k) for k in ("data-x0", "data-x1", "data-y0", "data-y1")}
+    attrs = {k: svg.get_attribute(k) for k in ("data-y0", "data-y1", "data-py0", "data-py1")}
     return {line.get_attribute("data-series"): polyline_values(line.get_attribute("points"), attrs)
             for line in svg.locator("polyline").all()}
 

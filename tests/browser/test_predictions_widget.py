@@ -11,7 +11,7 @@ URL = "slice/"
 
 def plotted(page, figure="#w1-predictions") -> dict:
     svg = page.locator(f"{figure} svg.plot")
-    attrs = {k: svg.get_attribute(k) for k in ("data-x0", "data-x1", "data-y0", "data-y1")}
+    attrs = {k: svg.get_attribute(k) for k in ("data-y0", "data-y1", "data-py0", "data-py1")}
     return {line.get_attribute("data-series"): polyline_values(line.get_attribute("points"), attrs)
             for line in svg.locator("polyline").all()}
 

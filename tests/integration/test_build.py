@@ -25,7 +25,7 @@ def predictions_doc(project):
 
 def static_series(html: str) -> dict:
     svg = re.search(r"<svg class=\"plot\"[^>]*>", html).group(0)
-    attrs = dict(re.findall(r'(data-[xy][01])="([^"]+)"', svg))
+    attrs = dict(re.findall(r'(data-p?[xy][01])="([^"]+)"', svg))
     return {name: polyline_values(points, attrs)
             for name, points in re.findall(r'data-series="([a-z-]+)" fill="none" points="([^"]+)"', html)}
 

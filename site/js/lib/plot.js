@@ -1,4 +1,8 @@
-// SVG line plots with the same geometry as the generator's static first frames (generator/plot.py).
+// SVG line plots: the scale rule of the {predictions} and {network} plots. `polyline`, `yAxis` and `svg`
+// return markup (unrolled/lib/html.js), so first frames render the same in Node and in the browser;
+// `el` makes live SVG nodes.
+import { h } from 'unrolled/lib/html.js';
+
 export const WIDTH = 640;
 export const HEIGHT = 240;
 export const MARGIN = { left: 36, right: 8, top: 10, bottom: 22 };
@@ -30,29 +34,28 @@ export function el(name, attrs = {}, text = null) {
 }
 
 export function polyline(scale, series, xs, ys) {
-  return el('polyline', {
+  return h('polyline', {
     class: `series series-${series}`, 'data-series': series, fill: 'none', points: scale.points(xs, ys),
   });
 }
 
 export function yAxis(scale, ticks = [-1, 0, 1]) {
-  const g = el('g', { class: 'axis', 'aria-hidden': 'true' });
-  for (const t of ticks) {
+  return h('g', { class: 'axis', 'aria-hidden': 'true' }, ticks.map((t) => {
     const y = scale.y(t).toFixed(2);
-    g.append(el('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }));
-    g.append(el('text', {
-      x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle',
-    }, String(t)));
-  }
-  return g;
+    return [h('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }),
+      h('text', { x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, String(t))];
+  }));
 }
 
-export function svg(scale, { id, title, desc }) {
-  const root = el('svg', {
+/**
+ * A line plot's <svg> as markup. It records its value domain (data-x0/x1/y0/y1) and the pixel rows of
+ * y0 and y1 (data-py0/py1), so a reader of the markup (a test) can invert the plotted points.
+ */
+export function svg(scale, { id, title, desc }, ...children) {
+  return h('svg', {
     class: 'plot', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img',
     'aria-labelledby': `${id}-title ${id}-desc`,
     'data-x0': scale.x0, 'data-x1': scale.x1, 'data-y0': scale.y0, 'data-y1': scale.y1,
-  });
-  root.append(el('title', { id: `${id}-title` }, title), el('desc', { id: `${id}-desc` }, desc));
-  return root;
+    'data-py0': HEIGHT - MARGIN.bottom, 'data-py1': MARGIN.top,
+  }, h('title', { id: `${id}-title` }, title), h('desc', { id: `${id}-desc` }, desc), ...children);
 }

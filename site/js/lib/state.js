@@ -4,8 +4,12 @@
 const listeners = new Map(); // key -> Set of callbacks
 const values = new Map();
 const NUMERIC = new Set(['epoch', 'step', 'layer', 'sequence']);
+let loaded = false;
 
+// Read on first use, not at import: widget modules import this one and also run in Node at build time.
 function readUrl() {
+  if (loaded) return;
+  loaded = true;
   const params = new URLSearchParams(window.location.search);
   for (const [key, raw] of params) {
     values.set(key, NUMERIC.has(key) && raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw);
@@ -22,15 +26,15 @@ function writeUrl() {
   window.history.replaceState(window.history.state, '', url);
 }
 
-readUrl();
-
 /** Current value of `key` (from the URL on first load), or `fallback`. */
 export function get(key, fallback = undefined) {
+  readUrl();
   return values.has(key) ? values.get(key) : fallback;
 }
 
 /** Set shared keys; every subscriber of a changed key hears about it, except `source` itself. */
 export function set(partial, source = null) {
+  readUrl();
   const changed = [];
   for (const [key, value] of Object.entries(partial)) {
     if (values.get(key) !== value) { values.set(key, value); changed.push(key); }

@@ -1,7 +1,9 @@
 // {loss}: training and validation loss per epoch, one run or several overlaid, with the current epoch marked.
 //
-// Takes (state, element); state.data = {runs: [{run, task, snapshots, loss: {epoch, train, validation}}]},
-// state.options = {scale: 'log' | 'linear', epoch}. Same geometry as generator/directives/loss.py.
+// `frame(data, options, id)` is the first frame (markup; the generator puts it in the page) and
+// `dataTable(data)` its text alternative; the default export takes (state, element), draws the same
+// markup and attaches the behaviour. data = {runs: [{run, task, snapshots, loss: {epoch, train,
+// validation}}]}, options = {scale: 'log' | 'linear', epoch}.
 //
 // Linked views: the marked epoch is the page store key `epoch` (unrolled/lib/state.js). Clicking the chart
 // or moving the "Epoch" slider sets it; a change made elsewhere (another widget, the URL) moves the marker.
@@ -9,7 +11,7 @@
 // Explanation key: `loss` (the (i) button by the heading).
 // Returns a controller: update(next) merges runs by name (next.data, same shape), e.g. streamed from a live run.
 import * as store from 'unrolled/lib/state.js';
-import { el } from 'unrolled/lib/plot.js';
+import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 
 export const WIDTH = 640;
@@ -138,99 +140,80 @@ function describe(runs, epoch, kind) {
   return { title, desc };
 }
 
-function drawChart(runs, scale, kind, id) {
-  const root = el('svg', {
-    class: 'plot loss-plot', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img',
-    'aria-labelledby': `${id}-title ${id}-desc`,
-    'data-x0': scale.x0, 'data-x1': scale.x1, 'data-y0': scale.y0, 'data-y1': scale.y1, 'data-scale': kind,
-  });
-  root.append(el('title', { id: `${id}-title` }), el('desc', { id: `${id}-desc` }));
+function marker(runs, scale, epoch) {
+  const x = scale.x(epoch).toFixed(2);
+  return h('g', { class: 'marker', 'aria-hidden': 'true', 'data-epoch': epoch },
+    h('line', { x1: x, x2: x, y1: MARGIN.top, y2: HEIGHT - MARGIN.bottom }),
+    runs.map((r, i) => {
+      const at = valuesAt(r, epoch);
+      return at && ['train', 'validation'].map((s, k) => h('circle', {
+        class: `dot dot-${s} run-${i % 6}`, cx: x, cy: scale.y(at[k]).toFixed(2), r: 3.5,
+      }));
+    }));
+}
+
+/**
+ * The chart as markup. It records its scale: values x0/x1 (epochs) at pixel columns px0/px1 and y0/y1
+ * (loss, on a log or linear `data-scale`) at pixel rows py0/py1, so tests can invert the curves.
+ */
+function chart(runs, scale, kind, epoch, id) {
   const left = MARGIN.left;
   const right = WIDTH - MARGIN.right;
   const bottom = HEIGHT - MARGIN.bottom;
-  const axis = el('g', { class: 'axis', 'aria-hidden': 'true' });
-  for (const t of scale.yTicks()) {
-    const y = scale.y(t).toFixed(2);
-    axis.append(el('line', { class: 'grid', x1: left, x2: right, y1: y, y2: y }),
-      el('text', { x: left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, tickLabel(t)));
-  }
-  for (const e of scale.xTicks()) {
-    const x = scale.x(e).toFixed(2);
-    axis.append(el('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
-      el('text', { x, y: bottom + 15, 'text-anchor': 'middle' }, String(e)));
-  }
-  axis.append(el('line', { class: 'baseline', x1: left, x2: right, y1: bottom, y2: bottom }),
-    el('text', { class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: HEIGHT - 2, 'text-anchor': 'middle' }, 'epoch'));
-  const ticks = el('g', { class: 'snapshot-ticks', 'aria-hidden': 'true' });
-  for (const e of [...new Set(runs.flatMap((r) => r.snapshots))].sort((a, b) => a - b)) {
-    ticks.append(el('circle', { cx: scale.x(e).toFixed(2), cy: bottom, r: 2.5 }));
-  }
-  root.append(axis, ticks);
-  runs.forEach((r, i) => {
-    for (const s of ['train', 'validation']) {
-      root.append(el('polyline', {
-        class: `series series-${s} run-${i % 6}`, 'data-series': s, 'data-run': r.run, fill: 'none',
-        points: scale.points(r.loss.epoch, r.loss[s]),
-      }));
-    }
-  });
-  const marker = el('g', { class: 'marker', 'aria-hidden': 'true' });
-  root.append(marker);
-  return root;
-}
-
-function placeMarker(root, runs, scale, epoch, kind) {
-  const marker = root.querySelector('.marker');
-  const x = scale.x(epoch).toFixed(2);
-  marker.dataset.epoch = String(epoch);
-  marker.replaceChildren(el('line', { x1: x, x2: x, y1: MARGIN.top, y2: HEIGHT - MARGIN.bottom }));
-  runs.forEach((r, i) => {
-    const at = valuesAt(r, epoch);
-    if (!at) return;
-    ['train', 'validation'].forEach((s, k) => marker.append(el('circle', {
-      class: `dot dot-${s} run-${i % 6}`, cx: x, cy: scale.y(at[k]).toFixed(2), r: 3.5,
-    })));
-  });
   const { title, desc } = describe(runs, epoch, kind);
-  root.querySelector('title').textContent = title;
-  root.querySelector('desc').textContent = desc;
+  const snapshots = [...new Set(runs.flatMap((r) => r.snapshots))].sort((a, b) => a - b);
+  return h('svg', {
+    class: 'plot loss-plot', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img',
+    'aria-labelledby': `${id}-title ${id}-desc`,
+    'data-x0': scale.x0, 'data-x1': scale.x1, 'data-y0': scale.y0, 'data-y1': scale.y1, 'data-scale': kind,
+    'data-px0': left, 'data-px1': right, 'data-py0': bottom, 'data-py1': MARGIN.top,
+  },
+  h('title', { id: `${id}-title` }, title),
+  h('desc', { id: `${id}-desc` }, desc),
+  h('g', { class: 'axis', 'aria-hidden': 'true' },
+    scale.yTicks().map((t) => {
+      const y = scale.y(t).toFixed(2);
+      return [h('line', { class: 'grid', x1: left, x2: right, y1: y, y2: y }),
+        h('text', { x: left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, tickLabel(t))];
+    }),
+    scale.xTicks().map((e) => {
+      const x = scale.x(e).toFixed(2);
+      return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
+        h('text', { x, y: bottom + 15, 'text-anchor': 'middle' }, String(e))];
+    }),
+    h('line', { class: 'baseline', x1: left, x2: right, y1: bottom, y2: bottom }),
+    h('text', {
+      class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: HEIGHT - 2, 'text-anchor': 'middle',
+    }, 'epoch')),
+  h('g', { class: 'snapshot-ticks', 'aria-hidden': 'true' },
+    snapshots.map((e) => h('circle', { cx: scale.x(e).toFixed(2), cy: bottom, r: 2.5 }))),
+  runs.map((r, i) => ['train', 'validation'].map((s) => h('polyline', {
+    class: `series series-${s} run-${i % 6}`, 'data-series': s, 'data-run': r.run, fill: 'none',
+    points: scale.points(r.loss.epoch, r.loss[s]),
+  }))),
+  marker(runs, scale, epoch));
 }
 
 function legend(runs) {
-  const ul = document.createElement('ul');
-  ul.className = 'loss-legend';
-  const swatches = '<span class="swatch swatch-train" aria-hidden="true"></span>';
-  const dashed = '<span class="swatch swatch-validation" aria-hidden="true"></span>';
-  ul.innerHTML = `<li class="legend-key">${swatches}train ${dashed}validation</li>`;
-  if (runs.length > 1) {
-    runs.forEach((r, i) => {
-      const li = document.createElement('li');
-      li.className = `run-${i % 6}`;
-      li.dataset.run = r.run;
-      li.innerHTML = swatches + dashed;
-      li.append(r.run);
-      ul.append(li);
-    });
-  }
-  return ul;
+  const swatches = [h('span', { class: 'swatch swatch-train', 'aria-hidden': 'true' }),
+    h('span', { class: 'swatch swatch-validation', 'aria-hidden': 'true' })];
+  return h('ul', { class: 'loss-legend' },
+    h('li', { class: 'legend-key' }, swatches[0], 'train ', swatches[1], 'validation'),
+    runs.length > 1 && runs.map((r, i) => h('li', { class: `run-${i % 6}`, 'data-run': r.run }, swatches, r.run)));
 }
 
 function table(runs) {
   const last = lastEpoch(runs);
-  const esc = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const head = runs.map((r) => (runs.length > 1
-    ? `<th scope="col">${esc(r.run)} train</th><th scope="col">${esc(r.run)} validation</th>`
-    : '<th scope="col">train</th><th scope="col">validation</th>')).join('');
-  const rows = [];
-  for (let e = 0; e <= last; e += 1) {
-    const cells = runs.map((r) => {
+    ? [h('th', { scope: 'col' }, `${r.run} train`), h('th', { scope: 'col' }, `${r.run} validation`)]
+    : [h('th', { scope: 'col' }, 'train'), h('th', { scope: 'col' }, 'validation')]));
+  const rows = Array.from({ length: last + 1 }, (_, e) => h('tr', {}, h('th', { scope: 'row' }, String(e)),
+    runs.map((r) => {
       const at = valuesAt(r, e);
-      return at ? `<td>${fmt(at[0])}</td><td>${fmt(at[1])}</td>` : '<td></td><td></td>';
-    }).join('');
-    rows.push(`<tr><th scope="row">${e}</th>${cells}</tr>`);
-  }
-  return `<summary>Data</summary><table class="data-table"><thead><tr><th scope="col">epoch</th>${head}</tr>`
-    + `</thead><tbody>${rows.join('')}</tbody></table>`;
+      return at ? [h('td', {}, fmt(at[0])), h('td', {}, fmt(at[1]))] : [h('td'), h('td')];
+    })));
+  return h('table', { class: 'data-table' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'epoch'), head)), h('tbody', {}, rows));
 }
 
 function readout(runs, epoch) {
@@ -241,56 +224,65 @@ function readout(runs, epoch) {
   }).join('; ');
 }
 
+/** What the "Epoch" output says: one line, or one line per overlaid run. */
+function readoutContent(runs, epoch) {
+  if (runs.length === 1) return `epoch ${epoch} · ${readout(runs, epoch)}`;
+  return [h('span', {}, `epoch ${epoch}`), runs.map((r, i) => h('span', { class: `loss-readout-run run-${i % 6}` },
+    h('b', {}, `${r.run} `), readout([r], epoch)))];
+}
+
+function controls(runs, scale, epoch, id) {
+  return h('div', { class: 'widget-controls loss-controls' },
+    h('label', { for: `${id}-epoch` }, 'Epoch'),
+    h('input', {
+      type: 'range', id: `${id}-epoch`, min: 0, max: scale.x1, step: 1, value: epoch,
+      'aria-valuetext': `epoch ${epoch}: ${readout(runs, epoch)}`,
+    }),
+    h('output', { for: `${id}-epoch`, class: 'loss-readout' }, readoutContent(runs, epoch)));
+}
+
+const clampTo = (scale, e) => Math.min(scale.x1, Math.max(0, Math.round(e)));
+
+function frameOf(runs, kind, epoch, id) {
+  const scale = scaleFor(runs, kind);
+  const at = clampTo(scale, epoch);
+  return join([
+    h('div', { class: 'loss-heading' },
+      h('span', { class: 'loss-title', id: `${id}-heading` }, `Loss (${LOSS_NAMES[runs[0].task.loss]})`)),
+    chart(runs, scale, kind, at, id), legend(runs), controls(runs, scale, at, id)]);
+}
+
+/** The first frame: heading, chart with `options.epoch` marked (default: the last), legend, slider. */
+export function frame(data, options, id) {
+  return frameOf(data.runs, options.scale || 'log', options.epoch ?? lastEpoch(data.runs), id);
+}
+
+/** The loss of every run at every epoch, the chart's text alternative. */
+export function dataTable(data) {
+  return table(data.runs);
+}
+
 export default function loss(state, element) {
   let runs = state.data.runs;
   const kind = state.options.scale || 'log';
   const id = element.id;
-  const frame = element.querySelector('.widget-frame');
+  const box = element.querySelector('.widget-frame');
   const details = element.querySelector('.widget-data');
   let scale;
-  let chart;
+  let svg;
+  let slider;
+  let output;
   let epoch;
 
-  const heading = document.createElement('div');
-  heading.className = 'loss-heading';
-  const label = document.createElement('span');
-  label.className = 'loss-title';
-  label.id = `${id}-heading`;
-  label.textContent = `Loss (${LOSS_NAMES[runs[0].task.loss]})`;
-  heading.append(label);
-  const info = infoButton('loss', 'Loss');
-  if (info) heading.append(info);
-
-  const controls = document.createElement('div');
-  controls.className = 'widget-controls loss-controls';
-  const sliderLabel = document.createElement('label');
-  sliderLabel.htmlFor = `${id}-epoch`;
-  sliderLabel.textContent = 'Epoch';
-  const slider = document.createElement('input');
-  Object.assign(slider, { type: 'range', id: `${id}-epoch`, min: 0, step: 1 });
-  const output = document.createElement('output');
-  output.htmlFor = slider.id;
-  output.className = 'loss-readout';
-  controls.append(sliderLabel, slider, output);
-
-  const clamp = (e) => Math.min(scale.x1, Math.max(0, Math.round(e)));
   const show = (e) => {
-    epoch = clamp(e);
-    placeMarker(chart, runs, scale, epoch, kind);
+    epoch = clampTo(scale, e);
+    svg.querySelector('.marker').replaceWith(toNode(marker(runs, scale, epoch), { svg: true }));
+    const { title, desc } = describe(runs, epoch, kind);
+    svg.querySelector('title').textContent = title;
+    svg.querySelector('desc').textContent = desc;
     slider.value = String(epoch);
-    const text = readout(runs, epoch);
-    slider.setAttribute('aria-valuetext', `epoch ${epoch}: ${text}`);
-    if (runs.length === 1) output.textContent = `epoch ${epoch} · ${text}`;
-    else {
-      output.replaceChildren(Object.assign(document.createElement('span'), { textContent: `epoch ${epoch}` }),
-        ...runs.map((r, i) => {
-          const line = document.createElement('span');
-          line.className = `loss-readout-run run-${i % 6}`;
-          line.textContent = readout([r], epoch);
-          line.prepend(Object.assign(document.createElement('b'), { textContent: `${r.run} ` }));
-          return line;
-        }));
-    }
+    slider.setAttribute('aria-valuetext', `epoch ${epoch}: ${readout(runs, epoch)}`);
+    output.innerHTML = String(join([readoutContent(runs, epoch)]));
     element.dataset.epoch = String(epoch);
   };
   const select = (e) => {
@@ -299,28 +291,34 @@ export default function loss(state, element) {
   };
   const emphasise = (name) => {
     const known = runs.some((r) => r.run === name);
-    chart.classList.toggle('has-current', known && runs.length > 1);
-    chart.querySelectorAll('polyline[data-run]').forEach((p) => p.classList.toggle('is-current', p.dataset.run === name));
+    svg.classList.toggle('has-current', known && runs.length > 1);
+    svg.querySelectorAll('polyline[data-run]').forEach((p) => p.classList.toggle('is-current', p.dataset.run === name));
   };
-  const mount = () => {
+  /** Draw everything from the first frame's markup, then attach the behaviour. */
+  const mount = (e) => {
     scale = scaleFor(runs, kind);
-    chart = drawChart(runs, scale, kind, id);
-    chart.addEventListener('click', (event) => {
-      const box = chart.getBoundingClientRect();
-      select(scale.epochAt(((event.clientX - box.left) / box.width) * WIDTH));
+    epoch = clampTo(scale, e);
+    box.innerHTML = String(frameOf(runs, kind, epoch, id));
+    details.querySelector('table').replaceWith(toNode(table(runs)));
+    svg = box.querySelector('svg.loss-plot');
+    slider = box.querySelector('input[type=range]');
+    output = box.querySelector('output');
+    const info = infoButton('loss', 'Loss');
+    if (info) box.querySelector('.loss-heading').append(info);
+    svg.addEventListener('click', (event) => {
+      const rect = svg.getBoundingClientRect();
+      select(scale.epochAt(((event.clientX - rect.left) / rect.width) * WIDTH));
     });
-    slider.max = String(scale.x1);
-    frame.replaceChildren(heading, chart, legend(runs), controls);
-    details.innerHTML = table(runs);
+    slider.addEventListener('input', () => select(Number(slider.value)));
+    element.dataset.epoch = String(epoch);
     emphasise(store.get('run'));
   };
 
-  mount();
-  slider.addEventListener('input', () => select(Number(slider.value)));
   const fromUrl = store.get('epoch');
-  show(typeof fromUrl === 'number' && Number.isFinite(fromUrl) ? fromUrl : (state.options.epoch ?? scale.x1));
+  mount(typeof fromUrl === 'number' && Number.isFinite(fromUrl) ? fromUrl
+    : (state.options.epoch ?? lastEpoch(runs)));
   store.subscribe('epoch', (e) => { if (typeof e === 'number' && Number.isFinite(e) && e !== epoch) show(e); }, element);
-  store.subscribe('run', emphasise, element);
+  store.subscribe('run', (name) => emphasise(name), element);
 
   return {
     /**
@@ -331,8 +329,7 @@ export default function loss(state, element) {
       const incoming = new Map(next.data.runs.map((r) => [r.run, r]));
       runs = [...runs.map((r) => incoming.get(r.run) || r),
         ...next.data.runs.filter((r) => !runs.some((old) => old.run === r.run))];
-      mount();
-      show(Math.min(epoch, scale.x1));
+      mount(epoch);
     },
   };
 }

@@ -1,10 +1,14 @@
 // {predictions}: input, target and predicted values on a validation window, plus the roll-out.
-// Takes (state, element); state = {data: predictions document subset, snapshot: index}.
+// `frame(data, options, id)` is the first frame (markup; the generator puts it in the page) and
+// `dataTable(data, options)` the text alternative; the default export takes (state, element), re-renders
+// the same markup and makes the snapshot slider work. state = {data: predictions document subset,
+// snapshot: index}; options.snapshot is that index.
 import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
 import { charLabel } from 'unrolled/lib/chars.js';
+import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
-  MARGIN, HEIGHT, Scale, el, polyline, svg, valueDomain, yAxis,
+  MARGIN, HEIGHT, Scale, polyline, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
 
 /** One snapshot of a predictions payload with its arrays decoded (the {network} widget uses it too). */
@@ -23,6 +27,7 @@ export function series(snap) {
   return s;
 }
 
+/** y covers every snapshot's values, so scrubbing through epochs never rescales the plot. */
 function scaleFor(data, snaps, current) {
   const { start, step } = data.x;
   const window = current.input.length;
@@ -32,8 +37,8 @@ function scaleFor(data, snaps, current) {
   return new Scale([start, start + step * (window + steps)], valueDomain(...all));
 }
 
-/** The plot of snapshot `index` (the {network} widget draws its prediction plot with it too). */
-export function draw(data, snaps, index, id) {
+/** The plot of snapshot `index` as markup. */
+function plot(data, snaps, index, id) {
   const s = snaps[index];
   const { start, step } = data.x;
   const n = s.input.length;
@@ -43,120 +48,134 @@ export function draw(data, snaps, index, id) {
   let mse = 0;
   s.prediction.forEach((p, i) => { mse += (p - s.target[i]) ** 2; });
   mse /= n;
-  const root = svg(scale, {
+  const xRoll = s.rollout ? Array.from(s.rollout, (_, j) => start + step * (n + 1 + j)) : null;
+  return svg(scale, {
     id,
     title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
     desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${mse.toFixed(4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : ''),
-  });
-  root.append(yAxis(scale));
-  root.append(el('rect', {
+  },
+  yAxis(scale),
+  h('rect', {
     class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
     width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
-  }));
-  const errors = el('g', { class: 'errors' });
-  xOut.forEach((x, i) => errors.append(el('line', {
+  }),
+  h('g', { class: 'errors' }, xOut.map((x, i) => h('line', {
     x1: scale.x(x).toFixed(2), x2: scale.x(x).toFixed(2),
     y1: scale.y(s.target[i]).toFixed(2), y2: scale.y(s.prediction[i]).toFixed(2),
-  })));
-  root.append(errors, polyline(scale, 'input', xIn, s.input), polyline(scale, 'target', xOut, s.target),
-    polyline(scale, 'prediction', xOut, s.prediction));
-  if (s.rollout) {
-    const xRoll = Array.from(s.rollout, (_, j) => start + step * (n + 1 + j));
-    root.append(polyline(scale, 'rollout-target', xRoll, s.rolloutTarget),
-      polyline(scale, 'rollout', xRoll, s.rollout));
-  }
-  return root;
+  }))),
+  polyline(scale, 'input', xIn, s.input),
+  polyline(scale, 'target', xOut, s.target),
+  polyline(scale, 'prediction', xOut, s.prediction),
+  xRoll && [polyline(scale, 'rollout-target', xRoll, s.rolloutTarget), polyline(scale, 'rollout', xRoll, s.rollout)]);
+}
+
+/** The plot of snapshot `index` as an SVG element (the {network} widget draws its prediction plot with it). */
+export function draw(data, snaps, index, id) {
+  return toNode(plot(data, snaps, index, id));
 }
 
 function table(s) {
   const f = (v) => v.toFixed(4);
-  const rows = Array.from(s.input, (v, i) => `<tr><th scope="row">${i}</th><td>${f(v)}</td>`
-    + `<td>${f(s.target[i])}</td><td>${f(s.prediction[i])}</td></tr>`).join('');
-  return '<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
-    + `<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return h('table', { class: 'data-table' },
+    h('thead', {}, h('tr', {}, ['step', 'input', 'target', 'prediction'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, String(i)),
+      h('td', {}, f(v)), h('td', {}, f(s.target[i])), h('td', {}, f(s.prediction[i]))))));
 }
 
+/** Text runs: input, target and predicted characters per step; the table is its own text alternative. */
 function charStrip(data, s) {
-  const label = (i) => charLabel(data.vocab[i]).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const row = (ids) => Array.from(ids, (i) => `<td>${label(i)}</td>`).join('');
+  const label = (i) => charLabel(data.vocab[i]);
+  const row = (name, cells) => h('tr', {}, h('th', { scope: 'row' }, name), cells);
   let correct = 0;
   const hits = Array.from(s.prediction, (p, i) => {
     const hit = p === s.target[i];
     correct += hit;
-    return `<td class="${hit ? 'hit' : 'miss'}">${label(p)}</td>`;
-  }).join('');
-  const table = document.createElement('table');
-  table.className = 'char-strip';
-  table.innerHTML = `<caption>Epoch ${s.epoch}: ${correct} of ${s.target.length} next characters predicted `
-    + `correctly</caption><tbody><tr><th scope="row">input</th>${row(s.input)}</tr>`
-    + `<tr><th scope="row">target</th>${row(s.target)}</tr>`
-    + `<tr><th scope="row">prediction</th>${hits}</tr></tbody>`;
-  return table;
+    return h('td', { class: hit ? 'hit' : 'miss' }, label(p));
+  });
+  return h('table', { class: 'char-strip' },
+    h('caption', {}, `Epoch ${s.epoch}: ${correct} of ${s.target.length} next characters predicted correctly`),
+    h('tbody', {},
+      row('input', Array.from(s.input, (i) => h('td', {}, label(i)))),
+      row('target', Array.from(s.target, (i) => h('td', {}, label(i)))),
+      row('prediction', hits)));
 }
 
-function snapshotControl(snaps, index, onChange, id) {
-  const wrap = document.createElement('div');
-  wrap.className = 'widget-controls';
-  const label = document.createElement('label');
-  label.htmlFor = `${id}-snapshot`;
-  const input = document.createElement('input');
-  Object.assign(input, { type: 'range', id: `${id}-snapshot`, min: 0, max: snaps.length - 1, step: 1, value: index });
-  const output = document.createElement('output');
-  output.htmlFor = input.id;
-  const show = (i) => {
-    label.textContent = 'Snapshot';
-    output.textContent = `epoch ${snaps[i].epoch}`;
-    input.setAttribute('aria-valuetext', `epoch ${snaps[i].epoch}`);
-  };
-  show(index);
-  input.addEventListener('input', () => { show(Number(input.value)); onChange(Number(input.value)); });
-  wrap.append(label, input, output);
-  return wrap;
+const view = (data, snaps, index, id) => (data.kind === 'text' ? charStrip(data, snaps[index])
+  : plot(data, snaps, index, id));
+
+function snapshotControl(snaps, index, id) {
+  const epoch = `epoch ${snaps[index].epoch}`;
+  return h('div', { class: 'widget-controls' },
+    h('label', { for: `${id}-snapshot` }, 'Snapshot'),
+    h('input', {
+      type: 'range', id: `${id}-snapshot`, min: 0, max: snaps.length - 1, step: 1, value: index,
+      'aria-valuetext': epoch,
+    }),
+    h('output', { for: `${id}-snapshot` }, epoch));
+}
+
+function frameOf(data, snaps, index, id) {
+  return join([view(data, snaps, index, id), snaps.length > 1 ? snapshotControl(snaps, index, id) : null]);
+}
+
+/** The first frame: the plot (or character strip) of snapshot `options.snapshot` and its slider. */
+export function frame(data, options, id) {
+  return frameOf(data, data.snapshots.map(series), options.snapshot, id);
+}
+
+/** The data table of snapshot `options.snapshot` (function data; text runs' strip is its own table). */
+export function dataTable(data, options) {
+  return data.kind === 'text' ? null : table(series(data.snapshots[options.snapshot]));
 }
 
 export default function predictions(state, element) {
   let { data } = state;
   let snaps = data.snapshots.map(series);
-  const frame = element.querySelector('.widget-frame');
+  const box = element.querySelector('.widget-frame');
   const details = element.querySelector('.widget-data');
   const id = element.id;
   let current = state.snapshot;
-  let control = null;
+
+  /** Everything drawn anew (first frame, new data); the slider gets its listener. */
+  const mount = (index) => {
+    current = index;
+    box.innerHTML = String(frameOf(data, snaps, index, id));
+    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(snaps[index])));
+    box.querySelector('input[type=range]')?.addEventListener('input', (event) => select(Number(event.target.value)));
+    element.dataset.snapshot = String(index);
+  };
+  /** Another snapshot: only the plot, the slider's text and the table change. */
   const show = (index) => {
     current = index;
-    if (data.kind === 'text') {
-      frame.replaceChildren(charStrip(data, snaps[index]));
-    } else {
-      frame.replaceChildren(draw(data, snaps, index, id));
-      details.innerHTML = `<summary>Data</summary>${table(snaps[index])}`;
+    box.firstElementChild.replaceWith(toNode(view(data, snaps, index, id)));
+    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(snaps[index])));
+    const slider = box.querySelector('input[type=range]');
+    if (slider) {
+      const epoch = `epoch ${snaps[index].epoch}`;
+      slider.value = String(index);
+      slider.setAttribute('aria-valuetext', epoch);
+      box.querySelector('output').textContent = epoch;
     }
     element.dataset.snapshot = String(index);
   };
-  const indexOfEpoch = (epoch) => snaps.findIndex((s) => s.epoch === epoch);
   const select = (index) => {
     show(index);
     store.set({ epoch: snaps[index].epoch }, element);
   };
+  const indexOfEpoch = (epoch) => snaps.findIndex((s) => s.epoch === epoch);
   const fromUrl = indexOfEpoch(store.get('epoch'));
-  show(fromUrl >= 0 ? fromUrl : current);
-  const mountControl = () => {
-    control?.remove();
-    control = snaps.length > 1 ? snapshotControl(snaps, current, select, id) : null;
-    if (control) frame.after(control);
-  };
-  mountControl();
+  mount(fromUrl >= 0 ? fromUrl : current);
   store.subscribe('epoch', (epoch) => {
     const index = indexOfEpoch(epoch);
-    if (index >= 0 && index !== current) { show(index); mountControl(); }
+    if (index >= 0 && index !== current) show(index);
   }, element);
   return {
     /** Replace the data (e.g. streamed from an in-browser run) and show its last snapshot. */
     update(next) {
       data = next.data;
       snaps = data.snapshots.map(series);
-      show(snaps.length - 1);
-      mountControl();
+      mount(snaps.length - 1);
     },
   };
 }
