@@ -60,7 +60,7 @@ def payload_site(root, cache, mode, extra=""):
     (root / "content" / "payload").mkdir(parents=True)
     (root / "content" / "payload" / "index.md").write_text(PAYLOAD + extra)
     (root / "content" / "payload" / "runs.toml").write_text(RUNS)
-    (root / "unrolled.toml").write_text(f'[site]\nraw_html = "{mode}"\ncache = "{cache}"\n')
+    (root / "unrolled.toml").write_text(f'[site]\nraw_html = "{mode}"\ncache = "{cache}"\nallow_outside = true\n')
     project = load_project(root)
     build(project, show_progress=False)
     return project

@@ -94,7 +94,7 @@ def test_killed_precompute_leaves_no_process_and_no_partial_entry(tmp_path, jobs
     wait_until_gone(proc.pid)
     drain.join(timeout=SETTLE_SECONDS)
     proc.stderr.close()
-    for run_dir in cache.glob("*") if cache.exists() else []:
+    for run_dir in [d for d in cache.glob("*") if d.is_dir()] if cache.exists() else []:
         for entry in run_dir.iterdir():
             if entry.name.startswith(".tmp-"):
                 assert not pid_alive(int(entry.name.rsplit("-", 1)[1])), entry
@@ -106,7 +106,8 @@ def test_killed_precompute_leaves_no_process_and_no_partial_entry(tmp_path, jobs
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for name in names:
-        (entry,) = (cache / name).iterdir()
+        (slot,) = cache.glob(f"{name}@*")
+        (entry,) = [e for e in slot.iterdir() if not e.name.startswith(".")]
         assert (entry / "run.json").is_file()
 
 

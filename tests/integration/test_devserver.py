@@ -246,7 +246,9 @@ def test_run_spec_change_retrains_only_the_stale_run_and_rerenders_its_page(tmp_
     cache = root / ".cache" / "precompute"
 
     def entries():
-        return {p.relative_to(cache).as_posix(): p.stat().st_mtime_ns for p in cache.glob("*/*/run.json")}
+        """run name/key -> mtime of each cache entry (slot folders are `<run>@<spec digest>`)."""
+        return {p.relative_to(cache).as_posix().split("@")[0] + "/" + p.parent.name: p.stat().st_mtime_ns
+                for p in cache.glob("*/*/run.json")}
 
     with running(root) as (dev, _):
         assert dev.attempts[0].ok, dev.attempts[0].error
