@@ -1,6 +1,6 @@
 """Content-addressed cache of run documents: one directory per (run, key), written atomically.
 
-Key = hash(normalised spec, precompute code version, torch version, schema version). A run's documents
+Key = hash(normalised spec, precompute code version, torch version, schema version, corpus digest). A run's documents
 are written into a private temporary directory and renamed into place in one step, so a run killed
 mid-way leaves no half-written entry, and readers only ever see complete ones.
 """
@@ -24,7 +24,15 @@ def cache_key(spec: RunSpec) -> str:
 
 
 def _corpus_digest(spec: RunSpec) -> str | None:
-    """A user corpus is data the cache must notice changes in."""
+    """A user corpus, or the installed NumPy's headers, is data the cache must notice changes in."""
+    if spec.dataset == "numpy-headers":
+        from unrolled_lite.datasets import numpy_header_files
+
+        digest = hashlib.sha256()
+        for relative, path in numpy_header_files():
+            digest.update(relative.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
     if spec.corpus is None:
         return None
     root = Path(spec.corpus) if Path(spec.corpus).is_absolute() else spec.source.parent / spec.corpus

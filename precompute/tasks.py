@@ -32,7 +32,18 @@ def make_task(spec: RunSpec):
         corpus_dir = Path(spec.corpus)
         if not corpus_dir.is_absolute():
             corpus_dir = spec.source.parent / corpus_dir
-    task = task_for(spec.dataset, corpus_dir=corpus_dir)
+    if spec.dataset == "recall":
+        return task_for("recall", delay=spec.delay, symbols=spec.symbols)
+    try:
+        task = task_for(spec.dataset, corpus_dir=corpus_dir)
+    except ValueError as exc:
+        from .errors import SpecError
+        from .spec import _find_line
+
+        text = spec.source.read_text(encoding="utf-8")
+        key = "corpus" if spec.corpus is not None else "dataset"
+        raise SpecError(f"run {spec.name!r}: {exc}", file=spec.source, line=_find_line(text, rf"^\s*{key}\s*=", (spec.line or 1) - 1)
+                        or spec.line, rule="spec-corpus", hint="check that the corpus exists and holds text") from None
     if spec.trace_text is not None:
         check_trace_text(spec, task.corpus)
     return task
