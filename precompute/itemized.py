@@ -226,9 +226,10 @@ def backward_rows(params: Params, traces: list[dict], g_head: np.ndarray
     """Walk s = T-1 … 0 and, within a step, the layers top to bottom, carrying all loss terms.
 
     Yields (layer, s, record) where every record array has rows t = s..T-1: row t - s is the
-    gradient of L_t (or of whatever `g_head` injects at step t), a (N, ·) block for the N sequences. Keys: "dh" = ∂L_t/∂h_s (total), "dc" = ∂L_t/∂c_s (LSTM), "ih"/"hh" = ∂L_t with
-    respect to the pre-activations W_ih u_s + b_ih and W_hh h_{s-1} + b_hh (one array for RNN/LSTM,
-    whose two maps add before any nonlinearity). Summing a record over its rows gives ∂L/∂· for
+    gradient of L_t (or of whatever `g_head` (T, N, H) injects at step t), a (N, ·) block for the N
+    sequences. Keys: "dh" = ∂L_t/∂h_s (total), "dc" = ∂L_t/∂c_s (LSTM), "ih"/"hh" = ∂L_t with respect to
+    the pre-activations W_ih u_s + b_ih and W_hh h_{s-1} + b_hh (one array for RNN/LSTM, whose two
+    maps add before any nonlinearity). Summing a record over its rows gives ∂L/∂· for
     L = Σ_t L_t. Time-outer order means the layer above has already handed down its step-s rows.
     """
     (t_len, n_seq, _), back = g_head.shape, LAYER_BACK[params.cell]

@@ -42,8 +42,9 @@ def make_task(spec: RunSpec):
 
         text = spec.source.read_text(encoding="utf-8")
         key = "corpus" if spec.corpus is not None else "dataset"
-        raise SpecError(f"run {spec.name!r}: {exc}", file=spec.source, line=_find_line(text, rf"^\s*{key}\s*=", (spec.line or 1) - 1)
-                        or spec.line, rule="spec-corpus", hint="check that the corpus exists and holds text") from None
+        line = _find_line(text, rf"^\s*{key}\s*=", (spec.line or 1) - 1) or spec.line
+        raise SpecError(f"run {spec.name!r}: {exc}", file=spec.source, line=line, rule="spec-corpus",
+                        hint="check that the corpus exists and holds text") from None
     if spec.trace_text is not None:
         check_trace_text(spec, task.corpus)
     return task
