@@ -161,3 +161,29 @@ def test_horizon_document_is_byte_identical_when_recomputed(horizon_run, tmp_pat
     doc = load(path / "horizon.json", decode=False)
     assert dumps(doc) == (path / "horizon.json").read_bytes()
     assert doc["threshold"] == 0.05 and doc["vocab"][-2:] == ["?", "_"]
+
+
+def test_numpy_header_runs_validate_and_trace_on_held_out_text(tmp_path):
+    """Validation windows, the plotted window and every traced sequence come from held-out blocks."""
+    from precompute.exports import held_out_sequences
+    from precompute.tasks import make_task
+    from precompute.train import seeded_rng
+
+    (spec,) = load_specs(_write(tmp_path / "runs.toml", """
+        [run.c]
+        dataset = "numpy-headers"
+        window = 40
+        horizon = 16
+        """))
+    task = make_task(spec)
+    corpus = task.corpus
+    held = "".join(ch for ch, out in zip(corpus.text, corpus.held_out) if out)
+    xs, ys = held_out_sequences(spec, task, spec.horizon)
+    window = task.validation_window(seeded_rng(spec, 2), spec.window)
+    validation = task.held_out(seeded_rng(spec, 1), 8, spec.window)
+    for x, y in [*zip(xs, ys), (window["inputs"], window["targets"]), *zip(*validation)]:
+        text = corpus.decode(x.argmax(-1)) + corpus.vocab[y[-1]]
+        assert text in held
+    train_x, train_y = task.epoch(seeded_rng(spec, 0), 8, spec.window)
+    kept = "".join(ch for ch, out in zip(corpus.text, corpus.held_out) if not out)
+    assert all(corpus.decode(x.argmax(-1)) in kept for x in train_x)
