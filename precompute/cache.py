@@ -1,6 +1,6 @@
 """Content-addressed cache of run documents: one directory per (run, key), written atomically.
 
-Key = hash(normalised spec, precompute code version, torch version, schema version). A run's documents
+Key = hash(normalised spec, precompute code version, torch version, schema version, corpus digest). A run's documents
 are written into a private temporary directory and renamed into place in one step, so a run killed
 mid-way leaves no half-written entry, and readers only ever see complete ones. An entry counts as
 complete only when every document matches its digest: a changed byte makes the run stale, so it is
@@ -44,11 +44,19 @@ def cache_key(spec: RunSpec, cache_root: Path | None = None) -> str:
 
 
 def _corpus_digest(spec: RunSpec, cache_root: Path | None) -> str | None:
-    """A user corpus is data the cache must notice changes in.
+    """A user corpus, or the installed NumPy's headers, is data the cache must notice changes in.
 
-    Each file is hashed once, streamed, and its digest kept by (path, size, mtime_ns), so a corpus of
-    hundreds of megabytes is not read again on every build.
+    Each user-corpus file is hashed once, streamed, and its digest kept by (path, size, mtime_ns), so a
+    corpus of hundreds of megabytes is not read again on every build.
     """
+    if spec.dataset == "numpy-headers":
+        from unrolled_lite.datasets import numpy_header_files
+
+        digest = hashlib.sha256()
+        for relative, path in numpy_header_files():
+            digest.update(relative.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
     if spec.corpus_dir is None:
         return None
     from unrolled_lite.datasets import c_files  # the walk that reads the corpus, so both see the same files

@@ -1,4 +1,5 @@
-"""Turn a trained run into documents: run (loss curves), weights and predictions per snapshot."""
+"""Turn a trained run into documents: run (loss curves), weights and predictions per snapshot, the
+traced views (itemized gradients, cell traces) and, when the spec asks, the horizon statistics."""
 from __future__ import annotations
 
 import numpy as np
@@ -82,10 +83,17 @@ def traced_sequences(spec, task) -> list[tuple[np.ndarray, np.ndarray]]:
         return [(task.corpus.one_hot(ids[:-1]), ids[1:])]
     if spec.trace == 0:
         return []
-    inputs, targets = task.epoch(seeded_rng(spec, 3), spec.trace, spec.trace_window)
-    if task.kind == "function":
-        targets = targets[..., 0]
+    inputs, targets = held_out_sequences(spec, task, spec.trace)
     return list(zip(inputs, targets))
+
+
+def held_out_sequences(spec, task, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` validation sequences of `trace_window` steps: inputs (N, T, D), targets (N, T).
+
+    Itemized, cell-trace and horizon documents draw from the same stream, so the first `trace` of the
+    horizon's sequences are the itemized document's (when no `trace_text` replaces them)."""
+    inputs, targets = task.held_out(seeded_rng(spec, 3), count, spec.trace_window)
+    return inputs, targets[..., 0] if task.kind == "function" else targets
 
 
 def _sequence_header(task, x: np.ndarray, y: np.ndarray) -> dict:
@@ -142,9 +150,52 @@ def cell_trace_document(spec, task, result: TrainResult, prov: dict) -> dict:
     return _traced_document("cell-trace", spec, task, result, prov, layers)
 
 
+def _arrays(tree, dtype: str = "float64"):
+    """Encode every array in a nest of dicts and lists; None and numbers stay as they are."""
+    if isinstance(tree, dict):
+        return {k: _arrays(v, dtype) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_arrays(v, dtype) for v in tree]
+    return arrays.encode(tree, dtype) if isinstance(tree, np.ndarray) else tree
+
+
+def horizon_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    """Per snapshot, the reach statistics of `horizon.reach` over `spec.horizon` held-out sequences,
+    with the mean loss and (text) accuracy per step, which say whether the reach is used."""
+    from .horizon import reach
+
+    xs, ys = held_out_sequences(spec, task, spec.horizon)
+    snaps = []
+    for epoch in sorted(result.snapshots):
+        model = model_at(result, epoch, torch.float64)
+        with torch.no_grad():
+            out = model(torch.as_tensor(xs, dtype=torch.float64))
+        entry = {"epoch": epoch, **_arrays(reach(model, xs, ys, task.loss, spec.horizon_threshold))}
+        if task.loss == "ce":
+            target = torch.as_tensor(ys, dtype=torch.long)
+            step_loss = F.cross_entropy(out.transpose(1, 2), target, reduction="none").numpy()
+            entry["accuracy"] = arrays.encode((out.argmax(-1) == target).double().mean(0).numpy(), "float64")
+        else:
+            step_loss = ((out[..., 0] - torch.as_tensor(ys, dtype=torch.float64)) ** 2).numpy()
+        entry["loss"] = arrays.encode(step_loss.mean(0), "float64")
+        snaps.append(entry)
+    if task.kind == "function":
+        sequences = {"input": arrays.encode(xs[..., 0], "float64"), "target": arrays.encode(ys, "float64")}
+    else:
+        sequences = {"input": arrays.encode(xs.argmax(-1), "int32"), "target": arrays.encode(ys, "int32")}
+    body = {"kind": task.kind, "cell": spec.cell, "threshold": spec.horizon_threshold, "sequences": sequences,
+            "distance": arrays.encode(np.arange(spec.trace_window - 1), "int32"), "snapshots": snaps}
+    if task.kind == "text":
+        body["vocab"] = task.vocab
+    return document("horizon", spec.name, prov, **body)
+
+
 def all_documents(spec, task, result: TrainResult, prov: dict) -> dict[str, dict]:
-    return {"run": run_document(spec, task, result, prov),
+    docs = {"run": run_document(spec, task, result, prov),
             "weights": weights_document(spec, result, prov),
             "predictions": predictions_document(spec, task, result, prov),
             "itemized-gradients": itemized_document(spec, task, result, prov),
             "cell-trace": cell_trace_document(spec, task, result, prov)}
+    if spec.horizon:
+        docs["horizon"] = horizon_document(spec, task, result, prov)
+    return docs

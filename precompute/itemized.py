@@ -95,7 +95,8 @@ def split(a: np.ndarray, cell: str) -> dict[str, np.ndarray]:
 # --- forward ---------------------------------------------------------------------------------------
 
 def forward(params: Params, x: np.ndarray) -> list[dict[str, np.ndarray]]:
-    """Run the stack once from zero state; per layer, every quantity of the cell with a time axis.
+    """Run the stack once from zero state on x (T, N, D): N sequences side by side. Per layer, every
+    quantity of the cell as a (T, N, ·) array.
 
     The keys are exactly the forward keys documented in `celltrace.py`; the backward reads them back.
     """
@@ -109,18 +110,18 @@ def forward(params: Params, x: np.ndarray) -> list[dict[str, np.ndarray]]:
 
 
 def _steps(layer: Layer, u: np.ndarray, keys: tuple[str, ...]):
-    """Shared loop scaffolding: input projections for all steps at once, zeroed (T, H) outputs."""
-    t_len, hidden = len(u), layer.w_hh.shape[1]
+    """Shared loop scaffolding: input projections for all steps at once, zeroed (T, N, H) outputs."""
+    hidden = layer.w_hh.shape[1]
     gi = u @ layer.w_ih.T + layer.b_ih
-    return gi, {k: np.zeros((t_len, hidden)) for k in keys}
+    return gi, {k: np.zeros(u.shape[:2] + (hidden,)) for k in keys}
 
 
 def _rnn_forward(layer: Layer, u: np.ndarray) -> dict[str, np.ndarray]:
     gi, out = _steps(layer, u, ("h_prev", "pre", "h"))
-    h = np.zeros(layer.w_hh.shape[1])
+    h = np.zeros(out["h"].shape[1:])
     for s in range(len(u)):
         out["h_prev"][s] = h
-        out["pre"][s] = gi[s] + layer.w_hh @ h + layer.b_hh
+        out["pre"][s] = gi[s] + h @ layer.w_hh.T + layer.b_hh
         h = out["h"][s] = np.tanh(out["pre"][s])
     return out
 
@@ -128,10 +129,10 @@ def _rnn_forward(layer: Layer, u: np.ndarray) -> dict[str, np.ndarray]:
 def _lstm_forward(layer: Layer, u: np.ndarray) -> dict[str, np.ndarray]:
     keys = ("h_prev", "c_prev", "pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o", "c", "h")
     gi, out = _steps(layer, u, keys)
-    h = c = np.zeros(layer.w_hh.shape[1])
+    h = c = np.zeros(out["h"].shape[1:])
     for s in range(len(u)):
         out["h_prev"][s], out["c_prev"][s] = h, c
-        pre = split(gi[s] + layer.w_hh @ h + layer.b_hh, "lstm")
+        pre = split(gi[s] + h @ layer.w_hh.T + layer.b_hh, "lstm")
         for gate in "ifgo":
             out["pre_" + gate][s] = pre[gate]
             out[gate][s] = np.tanh(pre[gate]) if gate == "g" else sigmoid(pre[gate])
@@ -143,10 +144,10 @@ def _lstm_forward(layer: Layer, u: np.ndarray) -> dict[str, np.ndarray]:
 def _gru_forward(layer: Layer, u: np.ndarray) -> dict[str, np.ndarray]:
     keys = ("h_prev", "pre_r", "pre_z", "pre_n", "r", "z", "n", "gi_n", "gh_n", "h")
     gi, out = _steps(layer, u, keys)
-    h = np.zeros(layer.w_hh.shape[1])
+    h = np.zeros(out["h"].shape[1:])
     for s in range(len(u)):
         out["h_prev"][s] = h
-        i_part, h_part = split(gi[s], "gru"), split(layer.w_hh @ h + layer.b_hh, "gru")
+        i_part, h_part = split(gi[s], "gru"), split(h @ layer.w_hh.T + layer.b_hh, "gru")
         for gate in "rz":
             out["pre_" + gate][s] = i_part[gate] + h_part[gate]
             out[gate][s] = sigmoid(out["pre_" + gate][s])
@@ -161,19 +162,32 @@ LAYER_FORWARD = {"rnn": _rnn_forward, "lstm": _lstm_forward, "gru": _gru_forward
 
 
 def head_gradients(params: Params, h_top: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
-    """Row t = ∂L_t/∂h_t through the output head only (the gradient injected at the top layer)."""
+    """Row t = ∂L_t/∂h_t through the output head only (the gradient injected at the top layer).
+
+    h_top is (T, N, H) and y (T, N): every array keeps the sequence axis N second.
+    """
     out = h_top @ params.head_w.T + params.head_b
     if loss == "mse":
-        d_out = 2.0 * (out - y[:, None])
+        d_out = 2.0 * (out - y[..., None])
     else:
-        d_out = np.exp(out - out.max(axis=1, keepdims=True))
-        d_out /= d_out.sum(axis=1, keepdims=True)
-        d_out[np.arange(len(y)), y] -= 1.0
+        d_out = np.exp(out - out.max(axis=-1, keepdims=True))
+        d_out /= d_out.sum(axis=-1, keepdims=True)
+        np.put_along_axis(d_out, y[..., None], np.take_along_axis(d_out, y[..., None], -1) - 1.0, -1)
     return d_out @ params.head_w
+
+
+def output_gradients(params: Params, y: np.ndarray, loss: str) -> np.ndarray:
+    """Row t = ∂ŷ_t/∂h_t for the output that L_t judges: the target's logit (text) or the value (mse).
+
+    Carried back like `head_gradients`, it gives the connectivity ∂ŷ_t/∂x_s of Madsen (2019).
+    """
+    rows = y if loss == "ce" else np.zeros(y.shape, dtype=np.int64)
+    return params.head_w[rows]
 
 
 # --- backward --------------------------------------------------------------------------------------
 # Each step function takes the layer's trace at step s, dh = ∂L_t/∂h_s for the active rows t ≥ s
+# (each row a (N, H) block, one line per sequence)
 # (total: head or layer above, plus the future) and, for LSTM, the carried ∂L_t/∂c_s from step s+1.
 # It returns the per-step record (δ of both linear maps, "dh", "dc") and the carries for step s-1.
 
@@ -189,7 +203,7 @@ def _lstm_back(layer: Layer, tr: dict, s: int, dh: np.ndarray, dc_next: np.ndarr
     delta = np.concatenate([dc * (g * i * (1.0 - i)),
                             dc * (tr["c_prev"][s] * f * (1.0 - f)),
                             dc * (i * (1.0 - g ** 2)),
-                            dh * (tanh_c * o * (1.0 - o))], axis=1)
+                            dh * (tanh_c * o * (1.0 - o))], axis=-1)
     return {"dh": dh, "dc": dc, "ih": delta, "hh": delta}, delta @ layer.w_hh, dc * f
 
 
@@ -198,8 +212,8 @@ def _gru_back(layer: Layer, tr: dict, s: int, dh: np.ndarray, dc_next):
     d_pre_n = dh * ((1.0 - z) * (1.0 - n ** 2))
     d_pre_z = dh * ((tr["h_prev"][s] - n) * z * (1.0 - z))
     d_pre_r = d_pre_n * (tr["gh_n"][s] * r * (1.0 - r))
-    delta_ih = np.concatenate([d_pre_r, d_pre_z, d_pre_n], axis=1)
-    delta_hh = np.concatenate([d_pre_r, d_pre_z, d_pre_n * r], axis=1)
+    delta_ih = np.concatenate([d_pre_r, d_pre_z, d_pre_n], axis=-1)
+    delta_hh = np.concatenate([d_pre_r, d_pre_z, d_pre_n * r], axis=-1)
     dh_prev = dh * z + delta_hh @ layer.w_hh
     return {"dh": dh, "ih": delta_ih, "hh": delta_hh}, dh_prev, None
 
@@ -212,17 +226,18 @@ def backward_rows(params: Params, traces: list[dict], g_head: np.ndarray
     """Walk s = T-1 … 0 and, within a step, the layers top to bottom, carrying all loss terms.
 
     Yields (layer, s, record) where every record array has rows t = s..T-1: row t - s is the
-    gradient of L_t. Keys: "dh" = ∂L_t/∂h_s (total), "dc" = ∂L_t/∂c_s (LSTM), "ih"/"hh" = ∂L_t with
-    respect to the pre-activations W_ih u_s + b_ih and W_hh h_{s-1} + b_hh (one array for RNN/LSTM,
-    whose two maps add before any nonlinearity). Summing a record over its rows gives ∂L/∂· for
+    gradient of L_t (or of whatever `g_head` (T, N, H) injects at step t), a (N, ·) block for the N
+    sequences. Keys: "dh" = ∂L_t/∂h_s (total), "dc" = ∂L_t/∂c_s (LSTM), "ih"/"hh" = ∂L_t with respect to
+    the pre-activations W_ih u_s + b_ih and W_hh h_{s-1} + b_hh (one array for RNN/LSTM, whose two
+    maps add before any nonlinearity). Summing a record over its rows gives ∂L/∂· for
     L = Σ_t L_t. Time-outer order means the layer above has already handed down its step-s rows.
     """
-    t_len, back = len(g_head), LAYER_BACK[params.cell]
+    (t_len, n_seq, _), back = g_head.shape, LAYER_BACK[params.cell]
     shapes = [layer.w_hh.shape[1] for layer in params.layers]
-    dh_carry = [np.zeros((t_len, hidden)) for hidden in shapes]
-    dc_carry = [np.zeros((t_len, hidden)) for hidden in shapes]
+    dh_carry = [np.zeros((t_len, n_seq, hidden)) for hidden in shapes]
+    dc_carry = [np.zeros((t_len, n_seq, hidden)) for hidden in shapes]
     for s in range(t_len - 1, -1, -1):
-        from_above = np.zeros((t_len - s, shapes[-1]))
+        from_above = np.zeros((t_len - s, n_seq, shapes[-1]))
         from_above[0] = g_head[s]
         for k in range(len(params.layers) - 1, -1, -1):
             layer = params.layers[k]
@@ -235,29 +250,67 @@ def backward_rows(params: Params, traces: list[dict], g_head: np.ndarray
             yield k, s, record
 
 
-def forward_backward(model, x: ArrayLike, y: ArrayLike, loss: str):
-    """Forward once and set up the batched backward (a lazy `backward_rows` walk).
+def _stack_inputs(params: Params, xs, ys, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences of one length side by side: x (T, N, D), y (T, N)."""
+    pairs = [as_inputs(params, x, y, loss) for x, y in zip(xs, ys, strict=True)]
+    if not pairs or len({len(x) for x, _ in pairs}) != 1:
+        raise ValueError("expected one or more sequences, all of the same length")
+    return np.stack([x for x, _ in pairs], axis=1), np.stack([y for _, y in pairs], axis=1)
 
-    Shared by every fast entry point here and by `celltrace.cell_trace`; returns (params, traces, rows).
-    """
+
+def _batched(model, xs, ys, loss: str, inject):
+    """Forward N sequences at once and set up a backward that injects `inject(...)` at the top: (T, N, H)."""
     params = model_params(model)
-    x, y = as_inputs(params, x, y, loss)
+    x, y = _stack_inputs(params, xs, ys, loss)
     traces = forward(params, x)
-    g_head = head_gradients(params, traces[-1]["h"], y, loss)
-    return params, traces, backward_rows(params, traces, g_head)
+    return params, traces, backward_rows(params, traces, inject(params, traces, y))
+
+
+def _loss_rows(params: Params, traces: list[dict], y: np.ndarray, loss: str) -> np.ndarray:
+    return head_gradients(params, traces[-1]["h"], y, loss)
+
+
+def forward_backward(model, x: ArrayLike, y: ArrayLike, loss: str):
+    """Forward one sequence and set up the batched backward (a lazy `backward_rows` walk).
+
+    Shared by `itemized_contributions_sum` and by `celltrace.cell_trace`; returns (params, traces,
+    rows) with the sequence axis dropped: traces (T, ·), record rows (t, ·).
+    """
+    params, traces, rows = _batched(model, [x], [y], loss, lambda p, tr, yy: _loss_rows(p, tr, yy, loss))
+    single = [{key: a[:, 0] for key, a in trace.items()} for trace in traces]
+    return params, single, ((k, s, {key: a[:, 0] for key, a in rec.items()}) for k, s, rec in rows)
 
 
 def _row_norms(a: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.einsum("ij,ij->i", a, a))
+    """Euclidean norms along the last axis."""
+    return np.sqrt(np.einsum("...i,...i->...", a, a))
 
 
-def _empty_result(t_len: int, n_layers: int) -> dict:
-    """The output structure of both itemized functions, all zeros (so s > t stays exactly 0)."""
-    return {"G": {k: {g: np.zeros((t_len, t_len)) for g in ("ih", "hh", "all")} for k in range(n_layers)},
-            "H": {k: np.zeros((t_len, t_len)) for k in range(n_layers)}}
+def _empty_result(shape: tuple, n_layers: int) -> dict:
+    """The output structure of the itemized functions, all zeros (so s > t stays exactly 0)."""
+    return {"G": {k: {g: np.zeros(shape) for g in ("ih", "hh", "all")} for k in range(n_layers)},
+            "H": {k: np.zeros(shape) for k in range(n_layers)}}
 
 
 # --- public API ------------------------------------------------------------------------------------
+
+def itemized_gradients_batch(model, xs, ys, loss: str) -> dict:
+    """`itemized_gradients` of N sequences of one length in one walk: every array is (N, T, T)."""
+    params, traces, rows = _batched(model, xs, ys, loss, lambda p, tr, yy: _loss_rows(p, tr, yy, loss))
+    t_len, n_seq = traces[0]["h"].shape[:2]
+    out = _empty_result((n_seq, t_len, t_len), len(params.layers))
+    norms_u = [_row_norms(tr["x"]) for tr in traces]  # (T, N)
+    norms_h = [_row_norms(tr["h_prev"]) for tr in traces]
+    for k, s, rec in rows:
+        n_ih, n_hh = _row_norms(rec["ih"]), _row_norms(rec["hh"])  # (t, N) for t = s..T-1
+        u, h = norms_u[k][s], norms_h[k][s]  # (N,)
+        g = out["G"][k]
+        g["ih"][:, s:, s] = (n_ih * u).T
+        g["hh"][:, s:, s] = (n_hh * h).T
+        g["all"][:, s:, s] = np.sqrt(n_ih ** 2 * (u ** 2 + 1.0) + n_hh ** 2 * (h ** 2 + 1.0)).T
+        out["H"][k][:, s:, s] = _row_norms(rec["dh"]).T
+    return out
+
 
 def itemized_gradients(model, x: ArrayLike, y: ArrayLike, loss: str) -> dict:
     """Norms of every itemized gradient of one sequence, per layer, as lower-triangular T×T arrays.
@@ -268,18 +321,23 @@ def itemized_gradients(model, x: ArrayLike, y: ArrayLike, loss: str) -> dict:
     H[k][t, s] = ‖∂L_t/∂h_s‖ (total derivative through later steps and the layers above).
     `loss` is "mse" (L_t = (ŷ_t − y_t)²) or "ce" (L_t = −log softmax(ŷ_t)[y_t]).
     """
-    params, traces, rows = forward_backward(model, x, y, loss)
-    out = _empty_result(len(traces[0]["h"]), len(params.layers))
-    norms_u = [_row_norms(tr["x"]) for tr in traces]
-    norms_h = [_row_norms(tr["h_prev"]) for tr in traces]
+    batch = itemized_gradients_batch(model, [x], [y], loss)
+    return {"G": {k: {g: a[0] for g, a in groups.items()} for k, groups in batch["G"].items()},
+            "H": {k: a[0] for k, a in batch["H"].items()}}
+
+
+def connectivity_batch(model, xs, ys, loss: str) -> np.ndarray:
+    """C[n, t, s] = ‖∂ŷ_t/∂x_s‖ for N sequences (N, T, T): how much the output L_t judges depends on
+    the input s steps back (Madsen 2019's connectivity). ŷ_t is the target's logit for text and the
+    predicted value for function data; for one-hot inputs the gradient is w.r.t. the whole input vector.
+    """
+    params, traces, rows = _batched(model, xs, ys, loss, lambda p, tr, yy: output_gradients(p, yy, loss))
+    t_len, n_seq = traces[0]["h"].shape[:2]
+    out = np.zeros((n_seq, t_len, t_len))
+    w_ih = params.layers[0].w_ih
     for k, s, rec in rows:
-        n_ih, n_hh = _row_norms(rec["ih"]), _row_norms(rec["hh"])
-        u2, h2 = norms_u[k][s] ** 2, norms_h[k][s] ** 2
-        g = out["G"][k]
-        g["ih"][s:, s] = n_ih * norms_u[k][s]
-        g["hh"][s:, s] = n_hh * norms_h[k][s]
-        g["all"][s:, s] = np.sqrt(n_ih ** 2 * (u2 + 1.0) + n_hh ** 2 * (h2 + 1.0))
-        out["H"][k][s:, s] = _row_norms(rec["dh"])
+        if k == 0:
+            out[:, s:, s] = _row_norms(rec["ih"] @ w_ih).T
     return out
 
 
@@ -344,7 +402,7 @@ def itemized_gradients_reference(model, x: ArrayLike, y: ArrayLike, loss: str,
     """
     per_step, copies, states = reference_graph(model, x, y, loss)
     t_len, n_layers = len(per_step), len(copies)
-    out = _empty_result(t_len, n_layers)
+    out = _empty_result((t_len, t_len), n_layers)
     leaves = [copies[k][s][kind] for k in range(n_layers) for s in range(t_len) for kind in PARAM_KINDS]
     hs = [states[k][s] for k in range(n_layers) for s in range(t_len)]
     for t in range(t_len) if loss_steps is None else loss_steps:

@@ -17,7 +17,8 @@ from .errors import SpecError, UnrolledError
 from .sources import inside_project, read_text
 
 FUNCTION_DATASETS = ("sine", "sawtooth", "square", "composite")
-TEXT_DATASETS = ("abab", "lorem", "c-code")
+TEXT_DATASETS = ("abab", "lorem", "c-code", "numpy-headers")
+TASK_DATASETS = ("recall",)  # synthetic symbol tasks whose answer is known (unrolled_lite.tasks)
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -46,7 +47,7 @@ class Option:
 
 # Defaults give exploRNN's scale: 3 LSTM layers x 16 units, 15-step windows, 100 sequences, batch 25.
 OPTIONS: dict[str, Option] = {
-    "dataset": Option(str, None, FUNCTION_DATASETS + TEXT_DATASETS, doc="training data"),
+    "dataset": Option(str, None, FUNCTION_DATASETS + TEXT_DATASETS + TASK_DATASETS, doc="training data"),
     "noise": Option(float, 0.0, low=0.0, high=0.4, doc="uniform input noise amplitude (function data)"),
     "cell": Option(str, "lstm", ("rnn", "lstm", "gru"), doc="recurrent cell type"),
     "layers": Option(int, 3, low=1, high=7, doc="stacked recurrent layers"),
@@ -63,6 +64,11 @@ OPTIONS: dict[str, Option] = {
     "trace_window": Option(int, None, low=2, high=400, doc="length of traced sequences (default: window)"),
     "corpus": Option(str, None, doc="directory of C sources for dataset 'c-code'"),
     "trace_text": Option(str, None, doc="text data: trace exactly this text instead of random windows"),
+    "delay": Option(int, None, low=1, high=399, doc="recall: steps between the key and the first query (default 10)"),
+    "symbols": Option(int, None, low=2, high=26, doc="recall: number of distinct keys (default 4)"),
+    "horizon": Option(int, 0, low=0, high=256, doc="held-out sequences traced for the horizon document (0: none)"),
+    "horizon_threshold": Option(float, 0.01, low=1e-9, high=1.0,
+                                doc="a horizon is the first distance whose mean gradient ratio falls below this"),
 }
 REQUIRED = ("dataset",)
 
@@ -86,7 +92,8 @@ class RunSpec:
 
     @property
     def is_text(self) -> bool:
-        return self.values["dataset"] in TEXT_DATASETS
+        """Whether the run reads symbols (a corpus or a symbol task) rather than function values."""
+        return self.values["dataset"] in TEXT_DATASETS + TASK_DATASETS
 
     @property
     def corpus_dir(self) -> Path | None:
@@ -274,7 +281,7 @@ def _validate(name: str, table: Any, path: Path, text: str, header: int | None =
             values[key] = _check(key, option, table[key], fail)
         else:
             values[key] = option.default
-    _check_relations(values, fail)
+    _check_relations(values, table, fail)
     spec = RunSpec(name, values, path, header)
     if spec.corpus_dir is not None:
         _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
@@ -297,7 +304,7 @@ def _check(key: str, option: Option, value: Any, fail) -> Any:
     return value
 
 
-def _check_relations(values: dict, fail) -> None:
+def _check_relations(values: dict, table: dict, fail) -> None:
     epochs = values["epochs"]
     snaps = values["snapshots"]
     if snaps is None:
@@ -316,14 +323,30 @@ def _check_relations(values: dict, fail) -> None:
     if values["corpus"] is not None and values["dataset"] != "c-code":
         fail("`corpus` only applies to dataset 'c-code'", "corpus", rule="spec-invalid",
              hint="remove `corpus`, or set dataset = \"c-code\"")
+    recall = values["dataset"] == "recall"
+    for key, default in (("delay", 10), ("symbols", 4)):
+        if values[key] is None:
+            values[key] = default if recall else None
+        elif not recall:
+            fail(f"`{key}` only applies to dataset 'recall'", key, rule="spec-invalid",
+                 hint=f"remove `{key}`, or set dataset = \"recall\"")
+    if recall and values["delay"] >= values["window"]:
+        fail(f"delay {values['delay']} leaves no query in a window of {values['window']} steps", "delay",
+             rule="spec-range", hint=f"use delay < window, e.g. window = {values['delay'] + 10}")
+    if recall and values["delay"] >= values["trace_window"]:
+        fail(f"delay {values['delay']} leaves no query in traced windows of {values['trace_window']} steps",
+             "trace_window", rule="spec-range", hint=f"use trace_window > delay = {values['delay']}")
+    if values["horizon"] == 0 and "horizon_threshold" in table:
+        fail("`horizon_threshold` has no effect without `horizon`", "horizon_threshold", rule="spec-invalid",
+             hint="set horizon = 32 (sequences traced for the horizon document), or remove horizon_threshold")
     if values["trace_text"] is not None:
         if values["dataset"] not in TEXT_DATASETS:
             fail("`trace_text` applies to text data only", "trace_text", rule="spec-invalid",
-                 hint="remove it, or use dataset abab, lorem or c-code")
+                 hint="remove it, or use dataset " + ", ".join(TEXT_DATASETS))
         if len(values["trace_text"]) < 3:
             fail("`trace_text` needs at least 3 characters", "trace_text", rule="spec-range",
                  hint="trace a snippet of the corpus, e.g. a loop header")
-    if values["dataset"] in TEXT_DATASETS and values["noise"]:
+    if values["dataset"] not in FUNCTION_DATASETS and values["noise"]:
         fail("noise applies to function data only", "noise", rule="spec-invalid", hint="remove `noise` for text data")
     if values["batch"] > values["sequences"]:
         fail(f"batch {values['batch']} is larger than sequences {values['sequences']}", "batch",

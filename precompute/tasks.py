@@ -38,10 +38,13 @@ def make_task(spec: RunSpec):
     """The spec's task; a `corpus` path is taken relative to the spec file."""
     if spec.dataset in FUNCTION_DATASETS:
         return task_for(spec.dataset, spec.noise)
+    if spec.dataset == "recall":
+        return task_for("recall", delay=spec.delay, symbols=spec.symbols)
     try:
         task = task_for(spec.dataset, corpus_dir=spec.corpus_dir)
     except ValueError as exc:  # a corpus folder without C sources, or with fewer than two characters
-        _fail(spec, "corpus", str(exc), "spec-corpus", "point `corpus` at a folder holding .c or .h files")
+        key = "corpus" if spec.corpus is not None else "dataset"
+        _fail(spec, key, str(exc), "spec-corpus", "point `corpus` at a folder holding .c or .h files")
     check_windows(spec, task.corpus)
     if spec.trace_text is not None:
         check_trace_text(spec, task.corpus)

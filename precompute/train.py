@@ -70,7 +70,7 @@ def train(spec: RunSpec, task, on_epoch: Callable[[int], None] | None = None) ->
     model = build_model(spec, task)
     optimizer = OPTIMIZERS[spec.optimizer](model.parameters(), lr=spec.lr)
     data_rng = seeded_rng(spec, 0)
-    val_x, val_y = as_tensors(task, *task.epoch(seeded_rng(spec, 1), spec.sequences, spec.window))
+    val_x, val_y = as_tensors(task, *task.held_out(seeded_rng(spec, 1), spec.sequences, spec.window))
     snapshots, loss_train, loss_validation = {}, [], []
 
     def evaluate(x, y) -> float:

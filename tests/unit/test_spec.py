@@ -172,3 +172,55 @@ def test_a_defaulted_key_points_at_its_own_table_not_a_later_one(tmp_path):
     with pytest.raises(SpecError) as info:
         load_specs(write(tmp_path, text))  # a's default batch 25 exceeds its 10 sequences
     assert info.value.rule == "spec-range" and info.value.line == 1 and "run 'a'" in str(info.value)
+
+
+RECALL = """
+[run.recall-gru]
+dataset = "recall"
+cell = "gru"
+window = 30
+delay = 20
+symbols = 4
+horizon = 32
+horizon_threshold = 0.02
+"""
+
+
+def test_recall_and_horizon_keys(tmp_path):
+    (spec,) = load_specs(write(tmp_path, RECALL))
+    assert (spec.delay, spec.symbols, spec.horizon, spec.horizon_threshold) == (20, 4, 32, 0.02)
+    assert spec.is_text and spec.trace_window == 30
+    (spec,) = load_specs(write(tmp_path, '[run.r]\ndataset = "recall"\nwindow = 15\n'))
+    assert (spec.delay, spec.symbols, spec.horizon, spec.horizon_threshold) == (10, 4, 0, 0.01)
+    (spec,) = load_specs(write(tmp_path, '[run.c]\ndataset = "numpy-headers"\n'))
+    assert spec.is_text and spec.delay is None and spec.symbols is None
+
+
+@pytest.mark.parametrize("edit, rule, line, words", [
+    (("delay = 20", "delay = 30"), "spec-range", 6, "leaves no query in a window of 30"),
+    (("window = 30", "window = 30\ntrace_window = 12"), "spec-range", 6, "traced windows of 12"),
+    (("symbols = 4", "symbols = 27"), "spec-range", 7, "out of range"),
+    (('dataset = "recall"', 'dataset = "numpy-headers"'), "spec-invalid", 6, "`delay` only applies"),
+    (("horizon = 32\n", ""), "spec-invalid", 8, "`horizon_threshold` has no effect"),
+    (("horizon = 32", "horizon = 300"), "spec-range", 8, "out of range"),
+    (("horizon = 32", "horizon = 32\nnoise = 0.1"), "spec-invalid", 9, "noise applies to function data only"),
+])
+def test_bad_recall_or_horizon_key_names_file_and_line(tmp_path, edit, rule, line, words):
+    path = write(tmp_path, RECALL.replace(*edit))
+    with pytest.raises(SpecError) as info:
+        load_specs(path)
+    assert info.value.rule == rule and info.value.file == str(path) and info.value.line == line
+    assert words in str(info.value) and info.value.hint
+
+
+def test_missing_numpy_headers_name_the_dataset_line(tmp_path, monkeypatch):
+    import numpy
+
+    from precompute.tasks import make_task
+
+    path = write(tmp_path, '[run.a]\ncell = "gru"\ndataset = "numpy-headers"\n')
+    (spec,) = load_specs(path)
+    monkeypatch.setattr(numpy, "get_include", lambda: str(tmp_path / "nowhere"))
+    with pytest.raises(SpecError) as info:
+        make_task(spec)
+    assert info.value.rule == "spec-corpus" and info.value.line == 3 and "no NumPy C headers" in str(info.value)

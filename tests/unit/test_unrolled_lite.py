@@ -437,3 +437,56 @@ def test_text_epochs_repeat_for_a_seed():
     second = corpus.epoch(np.random.default_rng(9), 4, 30)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+def test_numpy_headers_hold_out_validation_blocks():
+    import numpy
+
+    corpus = datasets.load_text("numpy-headers")
+    files = datasets.numpy_header_files()
+    assert len(files) >= 10 and [name for name, _ in files] == sorted(name for name, _ in files)
+    assert all(path.is_relative_to(numpy.get_include()) for _, path in files)
+    assert len(corpus.text) > 100_000 and "#define" in corpus.text and "typedef" in corpus.text
+    held = corpus.held_out
+    assert 0.05 < held.mean() < 0.15
+    window = 150
+    for part, inside in (("train", ~held), ("validation", held)):
+        rng = np.random.default_rng(1)
+        _, targets = corpus.epoch(rng, 64, window, part)
+        rng = np.random.default_rng(1)
+        allowed = corpus.starts(window, part)
+        starts = allowed[rng.integers(0, len(allowed), size=64)]
+        assert np.all(inside[starts[:, None] + np.arange(window + 1)])
+        np.testing.assert_array_equal(targets, corpus.ids[starts[:, None] + np.arange(1, window + 1)])
+    with pytest.raises(ValueError, match="unknown part"):
+        corpus.epoch(np.random.default_rng(0), 1, 10, "test")
+
+
+def test_numpy_headers_missing_is_a_clear_error(tmp_path, monkeypatch):
+    import numpy
+
+    monkeypatch.setattr(numpy, "get_include", lambda: str(tmp_path))
+    with pytest.raises(ValueError, match="no NumPy C headers under"):
+        datasets.load_text("numpy-headers")
+
+
+def test_small_corpora_hold_nothing_out():
+    corpus = datasets.load_text("lorem")
+    a = corpus.epoch(np.random.default_rng(5), 4, 20)
+    b = corpus.epoch(np.random.default_rng(5), 4, 20, "validation")
+    assert corpus.held_out is None and np.array_equal(a[1], b[1])
+
+
+def test_recall_episodes():
+    from unrolled_lite.tasks import make_task
+
+    task = make_task("recall", delay=6, symbols=3)
+    assert task.vocab == ["a", "b", "c", "A", "B", "C", "?", "_"] and task.input_size == 8
+    inputs, targets = task.epoch(np.random.default_rng(0), 50, 10)
+    ids = inputs.argmax(-1)
+    assert inputs.shape == (50, 10, 8) and np.all(inputs.sum(-1) == 1.0)
+    assert np.all(ids[:, 0] < 3) and np.all((ids[:, 1:6] >= 3) & (ids[:, 1:6] < 6)) and np.all(ids[:, 6:] == 6)
+    assert np.all(targets[:, :6] == 7) and np.all(targets[:, 6:] == ids[:, :1])
+    assert len(set(ids[:, 0])) == 3
+    with pytest.raises(ValueError, match="delay < window"):
+        task.epoch(np.random.default_rng(0), 1, 6)

@@ -33,8 +33,11 @@ Training (`train.py`)
     rollout(model, inputs, steps=datasets.ROLLOUT) -> (steps,)   feeds predictions back (function data)
 
 Data (`datasets.py`): function_epoch(name, rng, count, window, noise) for exploRNN's functions;
-TextCorpus(text) with .vocab, .encode, .decode, .one_hot, .epoch(rng, count, window); load_text(name,
-corpus_dir=None) for "abab", "lorem" and "c-code" (bundled sample or a directory of .c/.h files).
+TextCorpus(text, holdout=False) with .vocab, .encode, .decode, .one_hot, .epoch(rng, count, window,
+part="train"); load_text(name, corpus_dir=None) for "abab", "lorem", "c-code" (bundled sample or a
+directory of .c/.h files) and "numpy-headers" (the installed NumPy's C headers, with held-out blocks);
+recall_epoch(rng, count, window, delay, symbols) for delayed recall. Tasks (`tasks.py`):
+make_task(dataset, noise, corpus_dir, delay, symbols) with .epoch, .held_out and .validation_window.
 """
 from .datasets import TextCorpus, function_epoch, load_text
 from .itemized import itemized_gradients

@@ -74,10 +74,15 @@ def function_epoch(name: str, rng: np.random.Generator, count: int, window: int,
 
 # --- text ------------------------------------------------------------------------------------------
 
-TEXT_DATASETS = ("abab", "lorem", "c-code")
+TEXT_DATASETS = ("abab", "lorem", "c-code", "numpy-headers")
 CORPORA = Path(__file__).resolve().parent / "corpora"
 C_SUFFIXES = (".c", ".h")
 MAX_CORPUS_CHARS = 1_000_000  # a directory like /usr/include holds 100+ MB; a toy network needs far less
+# A large corpus holds out every 10th block of 8192 characters: validation text the model never trains
+# on, spread over many files rather than one file's tail.
+HOLDOUT_BLOCK = 8192
+HOLDOUT_EVERY = 10
+PARTS = ("train", "validation")
 
 
 def abab_text() -> str:
@@ -87,15 +92,26 @@ def abab_text() -> str:
 
 
 class TextCorpus:
-    """A text, its vocabulary (the sorted set of its characters) and the text encoded as int64 ids."""
+    """A text, its vocabulary (the sorted set of its characters) and the text encoded as int64 ids.
 
-    def __init__(self, text: str):
+    With `holdout`, every HOLDOUT_EVERY-th block of HOLDOUT_BLOCK characters is validation text:
+    `epoch(..., part="train")` windows never touch it and `part="validation"` windows lie inside it.
+    Without, both parts are the whole text (the small bundled corpora).
+    """
+
+    def __init__(self, text: str, holdout: bool = False):
         if len(text) < 2:
             raise ValueError("a corpus needs at least two characters")
         self.text = text
         self.vocab = tuple(sorted(set(text)))
         self._codes = np.array([ord(c) for c in self.vocab], dtype=np.int64)
         self.ids = self.encode(text)
+        self.held_out = None
+        if holdout:
+            blocks = np.arange(len(self.ids)) // HOLDOUT_BLOCK
+            self.held_out = blocks % HOLDOUT_EVERY == HOLDOUT_EVERY - 1
+            if not self.held_out.any():
+                raise ValueError(f"a held-out corpus needs more than {HOLDOUT_BLOCK * (HOLDOUT_EVERY - 1)} characters")
 
     def encode(self, text: str) -> np.ndarray:
         """Character ids (int64) of `text`; every character must be in the vocabulary."""
@@ -113,11 +129,26 @@ class TextCorpus:
         """(..., V) float64 one-hot rows for an int array of ids."""
         return np.eye(len(self.vocab))[np.asarray(ids)]
 
-    def epoch(self, rng: np.random.Generator, count: int, window: int):
+    def starts(self, window: int, part: str) -> np.ndarray:
+        """Every start whose `window + 1` characters lie wholly inside `part` (held-out corpora only)."""
+        inside = self.held_out if part == "validation" else ~self.held_out
+        counts = np.concatenate(([0], np.cumsum(inside)))
+        found = np.flatnonzero(counts[window + 1:] - counts[:-window - 1] == window + 1)
+        if not len(found):
+            raise ValueError(f"no {part} window of {window + 1} characters: held-out blocks are {HOLDOUT_BLOCK} long")
+        return found
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int, part: str = "train"):
         """`count` windows from random starts: inputs (count, window, V) one-hot, targets (count, window) int64."""
+        if part not in PARTS:
+            raise ValueError(f"unknown part {part!r}; expected one of {PARTS}")
         if window + 1 > len(self.ids):
             raise ValueError(f"window {window} needs {window + 1} characters; the corpus has {len(self.ids)}")
-        starts = rng.integers(0, len(self.ids) - window, size=count)
+        if self.held_out is None:
+            starts = rng.integers(0, len(self.ids) - window, size=count)
+        else:
+            allowed = self.starts(window, part)
+            starts = allowed[rng.integers(0, len(allowed), size=count)]
         seqs = self.ids[starts[:, None] + np.arange(window + 1)[None, :]]
         return self.one_hot(seqs[:, :-1]), seqs[:, 1:]
 
@@ -162,8 +193,30 @@ def read_c_sources(directory, max_chars: int = MAX_CORPUS_CHARS) -> str:
     return "".join(parts)
 
 
+def numpy_header_files() -> list[tuple[str, Path]]:
+    """The C headers the installed NumPy ships (`numpy.get_include()`), as (relative path, path) in
+    sorted order: a real C corpus of a few hundred KB, present wherever precompute runs."""
+    import numpy
+
+    root = Path(numpy.get_include())
+    files = sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*.h") if p.is_file())
+    if not files:
+        raise ValueError(f"no NumPy C headers under {root} (numpy.get_include()): this NumPy build ships none; "
+                         "install NumPy from a wheel that includes its headers, or use dataset 'c-code'")
+    return files
+
+
+def read_numpy_headers(max_chars: int = MAX_CORPUS_CHARS) -> str:
+    """The NumPy headers joined in `numpy_header_files` order, printable ASCII only, up to `max_chars`."""
+    text = "".join(_plain(path.read_text(encoding="utf-8", errors="replace")) for _, path in numpy_header_files())
+    return text[:max_chars]
+
+
 def load_text(name: str, corpus_dir=None, max_chars: int = MAX_CORPUS_CHARS) -> TextCorpus:
-    """The corpus `name`; for "c-code", `corpus_dir` swaps the bundled sample for a directory of C sources."""
+    """The corpus `name`; for "c-code", `corpus_dir` swaps the bundled sample for a directory of C sources.
+
+    "numpy-headers" is the installed NumPy's C headers, with held-out validation blocks.
+    """
     if name not in TEXT_DATASETS:
         raise ValueError(f"unknown text dataset {name!r}; expected one of {TEXT_DATASETS}")
     if corpus_dir is not None and name != "c-code":
@@ -172,6 +225,41 @@ def load_text(name: str, corpus_dir=None, max_chars: int = MAX_CORPUS_CHARS) -> 
         return TextCorpus(abab_text())
     if name == "lorem":
         return TextCorpus((CORPORA / "lorem.txt").read_text(encoding="utf-8"))
+    if name == "numpy-headers":
+        return TextCorpus(read_numpy_headers(max_chars), holdout=True)
     if corpus_dir is None:
         return TextCorpus((CORPORA / "sample.c").read_text(encoding="utf-8"))
     return TextCorpus(read_c_sources(corpus_dir, max_chars))
+
+
+# --- recall: a long-range dependency whose answer is known -----------------------------------------
+
+RECALL_QUERY, RECALL_BLANK = "?", "_"
+
+
+def recall_vocab(symbols: int) -> tuple[str, ...]:
+    """Keys a, b, … (one per symbol), distractors A, B, …, the query "?" and the blank target "_"."""
+    if not 2 <= symbols <= 26:
+        raise ValueError(f"recall needs 2..26 symbols, got {symbols}")
+    keys = tuple(chr(ord("a") + i) for i in range(symbols))
+    distractors = tuple(chr(ord("A") + i) for i in range(symbols))
+    return keys + distractors + (RECALL_QUERY, RECALL_BLANK)
+
+
+def recall_epoch(rng: np.random.Generator, count: int, window: int, delay: int, symbols: int):
+    """Delayed recall: step 0 shows a key, steps 1..delay-1 random distractors, then queries "?".
+
+    The target is blank "_" while the distractors run and the key from step delay on, so the loss at
+    step t ≥ delay depends on one input exactly t steps back, and on nothing in between. Ids index
+    `recall_vocab(symbols)`: inputs (count, window, V) one-hot, targets (count, window) int64.
+    """
+    if not 1 <= delay < window:
+        raise ValueError(f"recall needs 1 <= delay < window, got delay {delay}, window {window}")
+    vocab = len(recall_vocab(symbols))
+    keys = rng.integers(0, symbols, size=count)
+    ids = np.full((count, window), vocab - 2, dtype=np.int64)
+    ids[:, 0] = keys
+    ids[:, 1:delay] = symbols + rng.integers(0, symbols, size=(count, delay - 1))
+    targets = np.full((count, window), vocab - 1, dtype=np.int64)
+    targets[:, delay:] = keys[:, None]
+    return np.eye(vocab)[ids], targets

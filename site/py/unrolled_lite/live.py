@@ -116,7 +116,8 @@ class LiveRun:
                                     self.task.output_size, self._rng(WEIGHTS_STREAM), dtype=self.dtype)
         self.optimizer = make_optimizer(self.optimizer_name, self.model.params, lr=float(s["lr"]))
         self._data_rng = self._rng(0)
-        self._validation = self._epoch_data(self._rng(1))
+        x, y = self.task.held_out(self._rng(1), self.sequences, self.window)
+        self._validation = np.asarray(x, dtype=self.dtype), y
         self._window = self.task.validation_window(self._rng(2), self.window)
         self._next = self._epoch_data(self._data_rng)
         self.loss = {"epoch": [], "train": [], "validation": []}

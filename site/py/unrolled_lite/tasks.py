@@ -1,8 +1,9 @@
 """What a run learns, as data: the training epochs and the fixed validation window of a dataset.
 
-Precompute and the in-browser trainer both build their runs from these two classes, so a dataset's
+Precompute and the in-browser trainer both build their runs from these classes, so a dataset's
 windows, targets and loss are defined once: the same seed gives the same epochs and the same
-validation window on either side.
+validation window on either side. `held_out` draws validation data: text the model never trains on
+for a corpus with held-out blocks, otherwise the same kind of windows as `epoch` (fresh draws).
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class FunctionTask:
 
     def epoch(self, rng: np.random.Generator, count: int, window: int):
         return datasets.function_epoch(self.dataset, rng, count, window, self.noise)
+
+    held_out = epoch
 
     def validation_window(self, rng: np.random.Generator, window: int) -> dict:
         """A fixed window plus the continuation the autoregressive roll-out must follow."""
@@ -61,13 +64,56 @@ class TextTask:
     def epoch(self, rng: np.random.Generator, count: int, window: int):
         return self.corpus.epoch(rng, count, window)
 
+    def held_out(self, rng: np.random.Generator, count: int, window: int):
+        return self.corpus.epoch(rng, count, window, "validation")
+
     def validation_window(self, rng: np.random.Generator, window: int) -> dict:
-        inputs, targets = self.corpus.epoch(rng, 1, window)
+        inputs, targets = self.held_out(rng, 1, window)
         return {"start": 0.0, "inputs": inputs[0], "targets": targets[0], "continuation": None}
 
 
-def make_task(dataset: str, noise: float = 0.0, corpus_dir=None):
-    """The task for a dataset name: a function (with input noise) or a text corpus (noise does not apply)."""
+@dataclass
+class RecallTask:
+    """Delayed recall (`datasets.recall_epoch`): a key, `delay - 1` distractors, then the key is asked for.
+
+    A text task over the symbols of `datasets.recall_vocab`, so every text view can show it; episodes
+    are endless fresh draws, so validation episodes are as unseen as held-out text.
+    """
+
+    delay: int
+    symbols: int
+    dataset: str = "recall"
+    kind: str = "text"
+    loss: str = "ce"
+
+    @property
+    def vocab(self) -> list:
+        return list(datasets.recall_vocab(self.symbols))
+
+    @property
+    def input_size(self) -> int:
+        return len(self.vocab)
+
+    output_size = input_size
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int):
+        return datasets.recall_epoch(rng, count, window, self.delay, self.symbols)
+
+    held_out = epoch
+
+    def validation_window(self, rng: np.random.Generator, window: int) -> dict:
+        inputs, targets = self.epoch(rng, 1, window)
+        return {"start": 0.0, "inputs": inputs[0], "targets": targets[0], "continuation": None}
+
+
+TASK_DATASETS = ("recall",)
+
+
+def make_task(dataset: str, noise: float = 0.0, corpus_dir=None, delay: int = 10, symbols: int = 4):
+    """The task for a dataset name: a function (with input noise), a text corpus (noise does not apply),
+    or delayed recall (`delay`, `symbols`)."""
     if dataset in datasets.FUNCTIONS:
         return FunctionTask(dataset, float(noise))
+    if dataset == "recall":
+        return RecallTask(int(delay), int(symbols))
     return TextTask(dataset, datasets.load_text(dataset, corpus_dir))
