@@ -22,7 +22,7 @@ def test_front_page_lists_the_articles(page, bundled):
 
 def test_how_a_recurrent_network_learns(page, bundled):
     page.goto(bundled + "how-rnns-learn/")
-    page.get_by_role("link", name="Take the tour").wait_for()  # the tour is offered, and waits to be asked
+    page.wait_for_selector('[data-widget="tour"][data-state="ready"]')  # the tour is offered, and waits to be asked
     assert page.locator(".tour-dialog").count() == 0 and page.evaluate("window.scrollY") == 0
     page.get_by_role("link", name="Take the tour").click()
     page.get_by_role("dialog", name="The input").wait_for()

@@ -52,6 +52,13 @@ def site(make_site):
     return make_site("tour", {"t/index.md": PAGE, "t/runs.toml": SPEC})[1] + "t/"
 
 
+def start_tour(page, name: str = "Take the tour"):
+    """Click the tour's link once its figure has hydrated (before that, the link is the no-script path:
+    a jump to the first explanation)."""
+    page.wait_for_selector('[data-widget="tour"][data-state="ready"]')
+    page.get_by_role("link", name=name).click()
+
+
 def overlaps(a: dict, b: dict) -> bool:
     return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
@@ -61,7 +68,7 @@ def test_the_tour_waits_to_be_asked_then_steps_through_the_explanations(page, si
     page.goto(site)
     start = page.get_by_role("link", name="Take the tour")
     start.wait_for()
-    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-widget="tour"][data-state="ready"]')
     assert page.locator(".tour-dialog").count() == 0 and page.evaluate("window.scrollY") == 0
     start.click()
     dialog = page.get_by_role("dialog", name="The input")
@@ -85,7 +92,7 @@ def test_the_tour_waits_to_be_asked_then_steps_through_the_explanations(page, si
 
 def test_focus_stays_in_the_dialog_and_escape_always_closes(page, site):
     page.goto(site)
-    page.get_by_role("link", name="Take the tour").click()
+    start_tour(page)
     dialog = page.get_by_role("dialog", name="The input")
     dialog.wait_for()
     for _ in range(8):  # past Skip and around again: focus never leaves the dialog
@@ -100,15 +107,14 @@ def test_focus_stays_in_the_dialog_and_escape_always_closes(page, site):
 
 def test_a_reload_offers_to_resume_where_the_reader_left(page, site):
     page.goto(site)
-    page.get_by_role("link", name="Take the tour").click()
+    start_tour(page)
     page.get_by_role("dialog", name="The input").wait_for()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("dialog", name="Learning rate").wait_for()
     page.reload()
-    resume = page.get_by_role("link", name="Resume the tour (stop 2 of 3)")
-    resume.wait_for()
+    page.get_by_role("link", name="Resume the tour (stop 2 of 3)").wait_for()
     assert page.locator(".tour-dialog").count() == 0
-    resume.click()
+    start_tour(page, "Resume the tour (stop 2 of 3)")
     assert "Stop 2 of 3" in page.get_by_role("dialog", name="Learning rate").inner_text()
 
 
@@ -117,7 +123,7 @@ def test_on_a_phone_the_dialog_does_not_cover_what_it_points_at(browser, site):
     page = context.new_page()
     try:
         page.goto(site)
-        page.get_by_role("link", name="Take the tour").click()
+        start_tour(page)
         for name in ["The input", "Learning rate", "The loss"]:
             dialog = page.get_by_role("dialog", name=name)
             dialog.wait_for()
