@@ -24,7 +24,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from .documents import KINDS, SCHEMA_MAJOR, check, code_version
+from .documents import KINDS, OPTIONAL_KINDS, SCHEMA_MAJOR, check, code_version
 from .errors import UnrolledError
 from .folders import claim_cache
 from .lifeline import alive
@@ -111,11 +111,14 @@ def entry_dir(cache_root: Path, spec: RunSpec, key: str | None = None) -> Path:
 
 
 def is_complete(path: Path, *, report: bool = True) -> bool:
-    """Every document is there and matches its digest; a damaged entry is reported once, as a note."""
+    """Every document is there (an optional kind only if written) and matches its digest; a damaged
+    entry is reported once, as a note."""
     path = Path(path)
     if not (path / "run.json").is_file():
         return False
     for kind in KINDS:
+        if kind in OPTIONAL_KINDS and not (path / f"{kind}.json").exists():
+            continue
         try:
             check(path / f"{kind}.json")
         except UnrolledError as error:

@@ -23,6 +23,7 @@ from .errors import UnrolledError
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 SCHEMA_MAJOR = 2  # 2: every document carries its digest
 KINDS = ("run", "predictions", "weights", "itemized-gradients", "cell-trace", "horizon")
+OPTIONAL_KINDS = ("horizon",)  # written only when the spec asks for it (its settings are in the cache key)
 PACKAGE_DIR = Path(__file__).parent
 # Code whose change alters the numbers: the precompute package and the shared datasets, tasks and corpora.
 LITE_DIR = PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite"

@@ -1,5 +1,7 @@
 """Building the bundled content: real numbers in the static first frame, reproducible bytes, clear CLI."""
+import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -60,6 +62,20 @@ def test_two_builds_are_byte_identical(built_project, tmp_path):
     assert all(first[name] == second[name] for name in first)
     on_disk = {p.relative_to(fresh.out_dir).as_posix(): p.read_bytes() for p in fresh.out_dir.rglob("*") if p.is_file()}
     assert on_disk == second
+
+
+@pytest.mark.parametrize("seed, jobs", [("1", "1"), ("4242", "2")])
+def test_hash_seed_and_job_count_do_not_change_a_byte(built_project, tmp_path, seed, jobs):
+    """The command in fresh processes, with another string-hash seed and job count, writes the same site."""
+    root = copy_project(tmp_path)
+    shutil.copytree(built_project.cache_dir, root / ".cache" / "precompute")
+    done = subprocess.run([sys.executable, "-m", "generator", "--project", str(root), "build", "--frozen",
+                           "--jobs", jobs, "--quiet"], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, "PYTHONHASHSEED": seed})
+    assert done.returncode == 0, done.stderr
+    tree = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
+                           for p in folder.rglob("*") if p.is_file()}
+    assert tree(root / "_site") == tree(built_project.out_dir)
 
 
 def run_cli(*args, cwd=ROOT):
