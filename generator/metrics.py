@@ -226,7 +226,7 @@ class Lookup:
         if found is None:
             fail(f"unknown metric {ref.metric!r}", "ref-metric", f"known metrics: {known()}")
         if found.index and ref.index is None:
-            fail(f"{ref.metric} needs an {found.index}", "ref-metric",
+            fail(f"{ref.metric} needs {'an epoch' if found.index == 'epoch' else 'a snapshot'}", "ref-metric",
                  f"write {ref.run}.{ref.metric}[N] with N the {found.index}'s epoch")
         if not found.index and ref.index is not None:
             fail(f"{ref.metric} takes no index", "ref-metric", f"write {ref.run}.{ref.metric}")

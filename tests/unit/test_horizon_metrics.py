@@ -88,7 +88,7 @@ def test_reach_metrics_are_the_documents_numbers(runs):
     ("rec.horizon.hh[2]", "ref-snapshot", "no snapshot at epoch 2"),
     ("rec.reach.hh.d20[3]", "ref-distance", "distances 0 to 10 only, not 20"),
     ("rec.reach.hh.d3[3]", "ref-metric", "unknown metric 'reach.hh.d3'"),
-    ("rec.horizon.hh", "ref-metric", "needs an snapshot"),
+    ("rec.horizon.hh", "ref-metric", "needs a snapshot"),
     ("plain.recall.accuracy[1]", "ref-horizon", "exports none"),
 ])
 def test_references_the_data_cannot_answer_name_file_line_and_rule(runs, text, rule, words):
