@@ -30,17 +30,27 @@ class Metric:
     index: str | None = None  # None | "epoch" | "snapshot"
     kinds: tuple = ("function", "text")
     doc: str = ""
+    document: str = "predictions"  # the document whose snapshots an index names; "horizon" needs `horizon` set
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(name: str, *, index: str | None = None, kinds: tuple = ("function", "text"), doc: str = ""):
+class MetricError(Exception):
+    """A reference the run's data cannot answer; the lookup reports it at the reference's file and line."""
+
+    def __init__(self, message: str, rule: str, hint: str):
+        super().__init__(message)
+        self.rule, self.hint = rule, hint
+
+
+def metric(name: str, *, index: str | None = None, kinds: tuple = ("function", "text"), doc: str = "",
+           document: str = "predictions"):
     """Register `compute(docs, index)` as the metric `name` (decorator)."""
     def register(compute):
         if name in METRICS:
             raise ValueError(f"metric {name!r} is registered twice")
-        METRICS[name] = Metric(name, compute, index, kinds, doc)
+        METRICS[name] = Metric(name, compute, index, kinds, doc, document)
         return compute
     return register
 
@@ -63,8 +73,8 @@ class Docs:
     def epochs(self) -> list[int]:
         return [int(e) for e in self["run"]["loss"]["epoch"]]
 
-    def snapshot(self, epoch: int) -> dict:
-        return next(s for s in self["predictions"]["snapshots"] if int(s["epoch"]) == epoch)
+    def snapshot(self, epoch: int, document: str = "predictions") -> dict:
+        return next(s for s in self[document]["snapshots"] if int(s["epoch"]) == epoch)
 
 
 def _loss(docs: Docs, which: str) -> np.ndarray:
@@ -109,6 +119,64 @@ metric("window.target_std", kinds=("function",), doc="standard deviation of the 
 metric("window.correct", index="snapshot", kinds=("text",),
        doc="characters of the plotted validation window predicted right at snapshot N")(
     lambda d, e: int(np.sum(np.asarray(d.snapshot(e)["prediction"]) == np.asarray(d.snapshot(e)["target"]))))
+
+# Gradient reach, from the `horizon` document (runs with `horizon` set). A group is `ih`, `hh` (the layer's
+# input and recurrent weights), `h` (its state) or `input` (the connectivity of the output to the input);
+# the layer groups read the first layer. Distances d run from 0 to T - 2, so T - 1 of them are measured.
+REACH_GROUPS = {"ih": "‖∂L_t/∂W_ih^(t−d)‖", "hh": "‖∂L_t/∂W_hh^(t−d)‖", "h": "‖∂L_t/∂h_(t−d)‖",
+                "input": "‖∂ŷ_t/∂x_(t−d)‖"}
+#: distances at which `reach.GROUP.dD[S]` is registered: near, middle and far back in a 128-step window
+REACH_DISTANCES = (1, 2, 5, 10, 20, 30, 50, 100)
+
+
+def _reach(docs: Docs, epoch: int, group: str) -> dict:
+    snap = docs.snapshot(epoch, "horizon")
+    if group == "input":
+        return snap["connectivity"]
+    return snap["layers"][0]["H" if group == "h" else group]
+
+
+def _distances(docs: Docs) -> int:
+    return len(docs["horizon"]["distance"])
+
+
+def _horizon(docs: Docs, epoch: int, group: str) -> int:
+    found = _reach(docs, epoch, group)["horizon"]
+    return _distances(docs) if found is None else int(found)
+
+
+def _ratio_at(docs: Docs, epoch: int, group: str, d: int) -> float:
+    if d >= _distances(docs):
+        raise MetricError(f"the horizon document measures distances 0 to {_distances(docs) - 1} only, not {d}",
+                          "ref-distance", "trace longer sequences (`trace_window`) or cite a nearer distance")
+    return float(np.asarray(_reach(docs, epoch, group)["ratio"]["mean"], np.float64)[d])
+
+
+def _recall_accuracy(docs: Docs, epoch: int) -> float:
+    if docs.spec.dataset != "recall":
+        raise MetricError(f"recall.accuracy applies to dataset 'recall' only, not {docs.spec.dataset!r}",
+                          "ref-kind", "cite the accuracy of a recall run, or bpc for a corpus")
+    accuracy = np.asarray(docs.snapshot(epoch, "horizon")["accuracy"], np.float64)
+    return float(accuracy[docs.spec.delay:].mean())
+
+
+metric("horizon.distances", document="horizon",
+       doc="number of distances the horizon document measures (T − 1): what horizon.* reads when never reached")(
+    lambda d, _: _distances(d))
+metric("horizon.threshold", document="horizon", doc="the ratio below which a horizon is reached (horizon_threshold)")(
+    lambda d, _: float(d["horizon"]["threshold"]))
+for _group, _quantity in REACH_GROUPS.items():
+    metric(f"horizon.{_group}", index="snapshot", document="horizon",
+           doc=f"first distance d whose mean ratio {_quantity} / (same at d = 0) is below the threshold at "
+               "snapshot N; horizon.distances when it never is (the reach outlasts the window)")(
+        lambda d, e, group=_group: _horizon(d, e, group))
+    for _d in REACH_DISTANCES:
+        metric(f"reach.{_group}.d{_d}", index="snapshot", document="horizon",
+               doc=f"mean ratio {_quantity} / (same at d = 0) at distance d = {_d}, snapshot N")(
+            lambda d, e, group=_group, dist=_d: _ratio_at(d, e, group, dist))
+metric("recall.accuracy", index="snapshot", kinds=("text",), document="horizon",
+       doc="recall runs: share of held-out queries (steps t ≥ delay) answered with the key at snapshot N")(
+    _recall_accuracy)
 for _key, _option in OPTIONS.items():  # the run's settings: sine.spec.lr, sine.spec.layers, ...
     if _option.kind in (int, float):
         metric(f"spec.{_key}", doc=_option.doc)(lambda d, _, key=_key: d.spec.values[key])
@@ -132,8 +200,12 @@ def ref_of(match: re.Match) -> Ref:
 
 
 def known() -> str:
-    return ", ".join(m.name + {"epoch": "[EPOCH]", "snapshot": "[SNAPSHOT]", None: ""}[m.index]
-                     for m in METRICS.values())
+    """The registry as a hint, the reach family written once."""
+    shown = [m.name + {"epoch": "[EPOCH]", "snapshot": "[SNAPSHOT]", None: ""}[m.index]
+             for m in METRICS.values() if not m.name.startswith("reach.")]
+    shown.append(f"reach.GROUP.dD[SNAPSHOT] (GROUP one of {', '.join(REACH_GROUPS)}; "
+                 f"D one of {', '.join(map(str, REACH_DISTANCES))})")
+    return ", ".join(shown)
 
 
 class Lookup:
@@ -154,7 +226,7 @@ class Lookup:
         if found is None:
             fail(f"unknown metric {ref.metric!r}", "ref-metric", f"known metrics: {known()}")
         if found.index and ref.index is None:
-            fail(f"{ref.metric} needs an {found.index}", "ref-metric",
+            fail(f"{ref.metric} needs {'an epoch' if found.index == 'epoch' else 'a snapshot'}", "ref-metric",
                  f"write {ref.run}.{ref.metric}[N] with N the {found.index}'s epoch")
         if not found.index and ref.index is not None:
             fail(f"{ref.metric} takes no index", "ref-metric", f"write {ref.run}.{ref.metric}")
@@ -169,12 +241,18 @@ class Lookup:
         if found.index == "epoch" and ref.index not in docs.epochs():
             fail(f"run {ref.run!r} has no epoch {ref.index}", "ref-epoch",
                  f"epochs run from 0 to {docs.epochs()[-1]}")
+        if found.document == "horizon" and not spec.values.get("horizon"):
+            fail(f"{ref.metric} reads the horizon document, and run {ref.run!r} exports none", "ref-horizon",
+                 f"set `horizon = 32` (held-out sequences to trace) in the [run.{ref.run}] table")
         if found.index == "snapshot":
-            snaps = [int(s["epoch"]) for s in docs["predictions"]["snapshots"]]
+            snaps = [int(s["epoch"]) for s in docs[found.document]["snapshots"]]
             if ref.index not in snaps:
                 fail(f"run {ref.run!r} has no snapshot at epoch {ref.index}", "ref-snapshot",
                      f"use one of the exported epochs {snaps}, or add it to the run's `snapshots` list")
-        return found.compute(docs, ref.index)
+        try:
+            return found.compute(docs, ref.index)
+        except MetricError as exc:
+            fail(str(exc), exc.rule, exc.hint)
 
 
 def page_lookup(ctx) -> Lookup:
