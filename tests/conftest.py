@@ -135,16 +135,42 @@ def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float
     return [y0 + (y - py0) / (py1 - py0) * (y1 - y0) for y in ys]
 
 
+# Training every bundled run from cold takes minutes on two cores; the one test that first asks for the
+# bundled project pays for it, so tests that use it get a timeout that covers that set-up.
+BUNDLED_TIMEOUT = 2400
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "bundled_project" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(BUNDLED_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory):
-    """The real bundled content: all its runs precomputed, built with --strict (no broken links), served;
-    built once for every test module that reads it."""
+def bundled_project(tmp_path_factory):
+    """The real bundled content in a private copy: all its runs precomputed, built with --strict (no broken
+    links); trained once per session for every test that reads it."""
     from generator.build import build
     from generator.config import load_project
-    from generator.serve import make_server, url_of
 
     project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
     build(project, show_progress=False, jobs=2, strict=True)
+    return project
+
+
+def copy_bundled(dest: Path, bundled_project) -> Path:
+    """Another private copy of the bundled content, with the session's precompute cache already filled."""
+    root = copy_project(dest, ROOT)
+    shutil.copytree(bundled_project.cache_dir, root / bundled_project.cache_dir.relative_to(bundled_project.root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_project):
+    """The bundled site, served."""
+    from generator.serve import make_server, url_of
+
+    project = bundled_project
     server = make_server(project.out_dir, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield url_of(server)

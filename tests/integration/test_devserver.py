@@ -27,7 +27,7 @@ from generator.build import TEMPLATES, SiteBuild
 from generator.config import SITE_SOURCES, load_project
 from generator.devserver import CLIENT_PATH, CLIENT_SOURCE, DevServer, Work, ignored, read_tree
 from generator.serve import make_server, url_of
-from tests.conftest import ROOT, copy_project
+from tests.conftest import ROOT, copy_bundled, copy_project
 
 FRONT = "---\ntitle: Notebook\ntoc: false\n---\n\nA front page.\n"
 
@@ -273,10 +273,10 @@ def test_run_spec_change_retrains_only_the_stale_run_and_rerenders_its_page(tmp_
         assert attempt.ok and dev.error is None
 
 
-def test_bundled_article_edits_render_one_page_identical_to_a_plain_build(tmp_path):
+def test_bundled_article_edits_render_one_page_identical_to_a_plain_build(tmp_path, bundled_project):
     """The real articles (widgets, cells, math, citations): incremental output is byte for byte a build's.
-    (Trains the bundled runs once, in a private cache.)"""
-    project = load_project(copy_project(tmp_path, ROOT))
+    (Starts from the session's trained cache, in a private copy.)"""
+    project = load_project(copy_bundled(tmp_path, bundled_project))
     source = project.content_dir / "how-rnns-learn" / "index.md"
     text = source.read_text(encoding="utf-8")
     meta_end = text.index("\n---\n", 4) + 5
