@@ -99,6 +99,14 @@ def _vendor_pyodide(args, project) -> int:
     return 0
 
 
+def _worker_env(args, project) -> int:
+    from precompute.numerics import pinned_variables
+
+    for name, value in pinned_variables().items():
+        print(f"{name}={value}")
+    return 0
+
+
 def engine_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--engine", choices=("local", "dask"), default=None,
                          help="where stale runs train: this machine's processes (local, the default) or a Dask "
@@ -146,6 +154,11 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--poll", type=float, default=0.05, metavar="SECONDS",
                      help="how often to look for changed sources (default: 0.05)")
     srv.set_defaults(func=_serve)
+
+    env = sub.add_parser("worker-env", help="print the environment variables a process must start with to train "
+                         "to the same bytes as any other machine (for Dask workers: env $(unrolled worker-env) "
+                         "dask worker ...)")
+    env.set_defaults(func=_worker_env)
 
     ven = sub.add_parser("vendor-pyodide", help="copy Pyodide's core, NumPy and the cells' packages from a full "
                          "Pyodide distribution into the project, so its site needs no network")

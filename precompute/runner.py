@@ -35,9 +35,11 @@ def compute_documents(spec: RunSpec, key: str, progress=None, created: str | Non
     depends on where it runs, so a remote worker returns the same bytes as this machine."""
     from .documents import dumps, provenance, seal, validate
     from .exports import all_documents
+    from .numerics import check_pinned
     from .tasks import make_task
     from .train import train
 
+    check_pinned()
     task = make_task(spec)
     result = train(spec, task, on_epoch=progress)
     prov = provenance(spec.values, key, created)

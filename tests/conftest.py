@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import precompute  # noqa: F401 - first, so torch and NumPy start on the pinned code paths (numerics.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
