@@ -34,7 +34,7 @@ from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
 from .markdown_ext import DirectiveExtension
 from .js import FrameError, NodeWorker
-from .math import MathExtension
+from .math import KATEX_MARK, MathExtension
 from .templating import template_error
 from .swap import replace_folder
 from .rawhtml import RawHtmlExtension
@@ -116,6 +116,7 @@ class PageContext:
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
         self.rewrites: list = []  # html -> html, for text known only once the whole page is rendered
         self.lookup = None  # the page's metric lookup (generator/metrics.py), made on first use
+        self.data_math = False  # whether a data file of the page holds rendered math (a widget shows it later)
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -152,7 +153,9 @@ class PageContext:
         return self.site.document(self.page.specs[run], kind, decode=False)
 
     def widget_data(self, payload: dict) -> str:
-        return self.page.prefix + self.site.add_data(payload)
+        path = self.site.add_data(payload)
+        self.data_math = self.data_math or KATEX_MARK.replace('"', '\\"').encode() in self.site.files[path]
+        return self.page.prefix + path
 
     def first_frame(self, block, data: dict, options: dict) -> tuple[str, str | None]:
         """The widget's first frame and data table, rendered by its own module (`frame`, `dataTable`)."""
@@ -254,13 +257,15 @@ class SiteBuild:
 
     def _render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
         html, toc, ctx = self.render_markdown(page)
-        styles = ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
-                                         if f"css/{name}.css" in assets.urls]
+        math = [asset_mod.MATH_CSS] if KATEX_MARK in html or ctx.data_math else []
+        styles = math + ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
+                                                if f"css/{name}.css" in assets.urls]
         index = articles.index(page) if page in articles else -1
         nav = {"prev": articles[index - 1] if index > 0 else None,
                "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
         template = self.env.get_template("index.html" if not page.slug else "article.html")
-        import_map = asset_mod.script_json(assets.import_map(page.prefix))
+        # "./" on the root page: a map value must be a URL, never a bare specifier like "assets/…"
+        import_map = asset_mod.script_json(assets.import_map(page.prefix or "./"))
         packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
