@@ -13,6 +13,7 @@
 // Returns a controller: update(next) merges runs by name (next.data, same shape), e.g. streamed from a live run.
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
+import { MINUS, minus } from 'unrolled/lib/format.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 
 export const WIDTH = 640;
@@ -37,7 +38,7 @@ function niceCeil(value) {
   return Math.ceil(value / step - 1e-9) * step;
 }
 
-/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros). */
+/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros), real minus signs. */
 export function fmt(v) {
   if (v === 0) return '0';
   const e = Math.floor(Math.log10(Math.abs(v)));
@@ -45,9 +46,9 @@ export function fmt(v) {
     const [m, x] = v.toExponential(3).split('e');
     const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
     const exp = Number(x);
-    return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+    return `${minus(mant)}e${exp < 0 ? MINUS : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  const text = v.toFixed(Math.max(0, 3 - e));
+  const text = minus(v.toFixed(Math.max(0, 3 - e)));
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
