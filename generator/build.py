@@ -298,7 +298,7 @@ class SiteBuild:
         packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
-                               thumbnails={slug: t[1] for slug, t in thumbnails.items() if t},
+                               thumbnails={slug: t for slug, t in thumbnails.items() if t},
                                styles=[assets.url(path, page.prefix) for path in styles],
                                page_js=assets.url("js/page.js", page.prefix),
                                import_map=import_map, csp=csp_policy([import_map], packages))

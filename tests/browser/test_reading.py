@@ -126,6 +126,9 @@ def test_front_page_lists_articles_first_each_with_its_first_figure(phone, readi
     alpha, beta = (cards.nth(k).locator(".article-thumb svg") for k in range(2))
     assert "plot" in alpha.get_attribute("class") and alpha.locator("polyline.series-prediction").count() == 1
     assert "loss-plot" in beta.get_attribute("class") and beta.locator("polyline").count() >= 2
+    for svg in (alpha, beta):  # drawn in the widget's own colours, not left unstyled
+        strokes = svg.locator("polyline").evaluate_all("(ps) => ps.map((p) => getComputedStyle(p).stroke)")
+        assert strokes and "none" not in strokes and "rgb(0, 0, 0)" not in strokes, strokes
     for k in range(2):
         box = cards.nth(k).locator(".article-thumb").bounding_box()
         assert 100 < box["width"] <= 390 and box["height"] > 40
