@@ -57,7 +57,7 @@ def y_axis(scale: Scale, ticks=(-1.0, 0.0, 1.0)) -> str:
         y = f"{scale.y(tick):.2f}"
         parts.append(f'<line class="grid" x1="{MARGIN["left"]}" x2="{WIDTH - MARGIN["right"]}" y1="{y}" y2="{y}"/>')
         parts.append(f'<text x="{MARGIN["left"] - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-                     f'{tick:g}</text>')
+                     f'{tick:g}</text>'.replace("-", MINUS))
     parts.append("</g>")
     return "".join(parts)
 

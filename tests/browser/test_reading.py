@@ -200,6 +200,8 @@ def test_minus_signs_and_run_titles(phone, reading_site):
     numbers = [c for c in cells if re.fullmatch(r"[\u2212]?\d+\.\d{4}", c)]
     assert len(numbers) == len(cells) and any(c.startswith("\u2212") for c in cells)
     assert not any("-" in c for c in cells)
+    ticks = phone.locator("#w1-predictions svg.plot .axis text").all_text_contents()
+    assert ticks == ["\u22121", "0", "1"]
     figure = phone.locator("#w2-loss")
     figure.scroll_into_view_if_needed()
     phone.wait_for_selector('#w2-loss[data-state="ready"]')
