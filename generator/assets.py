@@ -2,16 +2,28 @@
 
 Modules import each other through bare specifiers (`unrolled/lib/plot.js`); the per-page import map
 resolves them to hashed files, so a changed module never needs its importers renamed.
+
+KaTeX's stylesheet and fonts come from the pinned npm package (node_modules/katex/dist), self-hosted and
+hashed like the rest: woff2 only (every current browser reads it) and `font-display: swap`, so text
+shows at once. The browser fetches only the faces a page's math uses; pages without math do not link
+the stylesheet at all.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import SITE_SOURCES
+from precompute.errors import UnrolledError
 
+from .config import SITE_SOURCES
+from .js import NODE_MODULES
+
+KATEX_DIST = NODE_MODULES / "katex" / "dist"
+MATH_CSS = "katex/katex.css"  # the key of KaTeX's stylesheet in Assets.urls
+FONT_SRC = re.compile(r'src:url\(fonts/([\w-]+)\.woff2\) format\("woff2"\)(?:,url\([^)]*\) format\("[\w-]+"\))*')
 HASHED_DIRS = ("css", "js")
 DEV_ONLY = "js/dev/"  # the dev server's live-reload client, served from source by `unrolled serve` only
 
@@ -55,7 +67,34 @@ def collect(root: Path = SITE_SOURCES) -> Assets:
                 out = f"assets/{path.relative_to(root).with_suffix('').as_posix()}.{short_hash(data)}{path.suffix}"
                 assets.files[out] = data
                 assets.urls[rel] = out
+    add_katex(assets)
     return assets
+
+
+def add_katex(assets: Assets, dist: Path = KATEX_DIST) -> None:
+    """KaTeX's stylesheet with each @font-face reduced to its woff2 file, renamed with its hash."""
+    source = dist / "katex-swap.min.css"
+    if not source.is_file():
+        raise UnrolledError("KaTeX's stylesheet is missing from node_modules", file=source, rule="node-missing",
+                            hint="run scripts/setup (it runs `npm ci`)")
+    css = source.read_text(encoding="utf-8")
+
+    def woff2(match: re.Match) -> str:
+        data = (dist / "fonts" / f"{match[1]}.woff2").read_bytes()
+        name = f"{match[1]}.{short_hash(data)}.woff2"
+        assets.files[f"assets/katex/fonts/{name}"] = data
+        return f'src:url(fonts/{name}) format("woff2")'
+
+    css, faces = FONT_SRC.subn(woff2, css)
+    urls = re.findall(r"url\(([^)]*)\)", css)
+    if not faces or faces != css.count("@font-face") or faces != css.count("font-display:swap") or any(
+            not re.fullmatch(r"fonts/KaTeX_[\w-]+\.[0-9a-f]{12}\.woff2", url) for url in urls):
+        raise UnrolledError("KaTeX's stylesheet has an unexpected shape", file=source, rule="node-missing",
+                            hint="install the KaTeX version pinned in package-lock.json (`npm ci`)")
+    data = css.encode("utf-8")
+    out = f"assets/katex/katex.{short_hash(data)}.css"
+    assets.files[out] = data
+    assets.urls[MATH_CSS] = out
 
 
 def script_json(obj) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +33,24 @@ from .config import Project
 from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
-from .markdown_ext import DirectiveExtension
+from .markdown_ext import DirectiveExtension, DirectivePreprocessor
 from .js import FrameError, NodeWorker
-from .math import MathExtension
+from .math import KATEX_MARK, MathExtension
 from .templating import template_error
 from .swap import replace_folder
 from .rawhtml import RawHtmlExtension
 from .urls import LinkCheckExtension, check_slug
 
 TEMPLATES = Path(__file__).with_name("templates")
+PLOT = re.compile(r"<svg\b.*?</svg>", re.S)  # the picture in a first frame, without its controls
+
+
+class FirstFrame(Exception):
+    """Stops a thumbnail pass at the article's first figure drawn by its widget module."""
+
+    def __init__(self, widget: str, frame: str):
+        super().__init__(widget)
+        self.widget, self.frame = widget, frame
 
 
 @dataclass
@@ -116,6 +126,8 @@ class PageContext:
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
         self.rewrites: list = []  # html -> html, for text known only once the whole page is rendered
         self.lookup = None  # the page's metric lookup (generator/metrics.py), made on first use
+        self.data_math = False  # whether a data file of the page holds rendered math (a widget shows it later)
+        self.thumbnail_pass = False  # first_frame stops the page at its first figure (SiteBuild.thumbnail)
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -152,10 +164,15 @@ class PageContext:
         return self.site.document(self.page.specs[run], kind, decode=False)
 
     def widget_data(self, payload: dict) -> str:
-        return self.page.prefix + self.site.add_data(payload)
+        path = self.site.add_data(payload)
+        self.data_math = self.data_math or KATEX_MARK.replace('"', '\\"').encode() in self.site.files[path]
+        return self.page.prefix + path
 
     def first_frame(self, block, data: dict, options: dict) -> tuple[str, str | None]:
         """The widget's first frame and data table, rendered by its own module (`frame`, `dataTable`)."""
+        if self.thumbnail_pass:
+            frame, _ = self.site.first_frame(block, data, options, f"thumb-{self.page.slug}")
+            raise FirstFrame(block.name, frame)
         return self.site.first_frame(block, data, options)
 
 
@@ -208,16 +225,29 @@ class SiteBuild:
         self.files[path] = data
         return path
 
-    def first_frame(self, block, data: dict, options: dict) -> tuple[str, str | None]:
+    def first_frame(self, block, data: dict, options: dict, element_id: str | None = None) -> tuple[str, str | None]:
         from .directives import widget_id
 
         if self._node_imports is None:
             self._node_imports = self.assets.node_imports()
         try:
-            return self.js.frame(block.name, data, options, widget_id(block), self._node_imports)
+            return self.js.frame(block.name, data, options, element_id or widget_id(block), self._node_imports)
         except FrameError as error:
             raise block.error(f"the {{{block.name}}} widget could not draw its first frame:\n{error}",
                               rule="widget-frame", hint="fix the widget module in site/js/widgets/") from None
+
+    def thumbnail(self, article: Page) -> tuple[str, str] | None:
+        """(widget, SVG) of the article's first figure that its widget module draws (`frame`), for the
+        front page: the article's directives run up to that figure, and the same module draws it under
+        another element id. None when no figure of the article has a drawn plot."""
+        ctx = PageContext(self, article)
+        ctx.thumbnail_pass = True
+        try:
+            DirectivePreprocessor(markdown.Markdown(), ctx).run(article.body.split("\n"))
+        except FirstFrame as found:
+            plot = PLOT.search(found.frame)
+            return (found.widget, plot[0]) if plot else None
+        return None
 
     # -- pages ------------------------------------------------------------------------------------
     def markdown_extensions(self, ctx: PageContext, text: str, offset: int) -> list:
@@ -254,16 +284,21 @@ class SiteBuild:
 
     def _render_page(self, page: Page, articles: list[Page], assets: asset_mod.Assets) -> bytes:
         html, toc, ctx = self.render_markdown(page)
-        styles = ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
-                                         if f"css/{name}.css" in assets.urls]
+        math = [asset_mod.MATH_CSS] if KATEX_MARK in html or ctx.data_math else []
+        styles = math + ["css/unrolled.css"] + [f"css/{name}.css" for name in sorted(ctx.widgets)
+                                                if f"css/{name}.css" in assets.urls]
         index = articles.index(page) if page in articles else -1
         nav = {"prev": articles[index - 1] if index > 0 else None,
                "next": articles[index + 1] if 0 <= index < len(articles) - 1 else None}
+        thumbnails = {a.slug: self.thumbnail(a) for a in articles} if not page.slug else {}
+        styles += sorted(({f"css/{t[0]}.css" for t in thumbnails.values() if t} & set(assets.urls)) - set(styles))
         template = self.env.get_template("index.html" if not page.slug else "article.html")
-        import_map = asset_mod.script_json(assets.import_map(page.prefix))
+        # "./" on the root page: a map value must be a URL, never a bare specifier like "assets/…"
+        import_map = asset_mod.script_json(assets.import_map(page.prefix or "./"))
         packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
+                               thumbnails={slug: t for slug, t in thumbnails.items() if t},
                                styles=[assets.url(path, page.prefix) for path in styles],
                                page_js=assets.url("js/page.js", page.prefix),
                                import_map=import_map, csp=csp_policy([import_map], packages))

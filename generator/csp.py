@@ -29,6 +29,7 @@ def policy(inline_scripts: list[str], packages_url: str | None = None) -> str:
         "default-src": ["'self'"],
         "script-src": scripts,
         "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'"],  # KaTeX's fonts, self-hosted
         "img-src": ["'self'", "data:", "https:"],
         "connect-src": connect,
         "worker-src": ["'self'"],

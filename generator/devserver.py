@@ -8,7 +8,8 @@ Pieces, all standard library:
   ignored.
 * **Incremental rebuild** — a change is classified into `Work`: page sources to re-read, spec files that
   changed, or "full". One article's `index.md` → re-read its front matter and specs, render that page
-  only (documents, assets, Jinja templates and the Node process's math and first frames are reused). A
+  only, plus the front page when its picture of the article (the first figure) changed (documents,
+  assets, Jinja templates and the Node process's math and first frames are reused). A
   front matter change that other pages show (an article's title, order, draft flag, ...) → re-render every
   page with the same build. A run spec → precompute its stale runs only, re-render the pages naming that
   file. A page file added or deleted, templates, `site/`, `unrolled.toml`, any other content file, or a
@@ -164,6 +165,7 @@ class DevBuild(SiteBuild):
         self.page_data: dict[str, frozenset[str]] = {}
         self._collecting: set[str] | None = None
         self._fragments: dict[tuple[str, str], str] = {}
+        self.pictured: dict[str, tuple[str, str] | None] = {}  # article slug -> the front page's picture of it
 
     def add_data(self, payload: dict) -> str:
         path = super().add_data(payload)
@@ -179,6 +181,15 @@ class DevBuild(SiteBuild):
             self._collecting = None
         self.page_data[page.out_path] = frozenset(collected)
         return html
+
+    def thumbnail(self, article: Page):
+        """Remembered per article; data files its directives write belong to the article, not the front page."""
+        collecting, self._collecting = self._collecting, None
+        try:
+            self.pictured[article.slug] = picture = super().thumbnail(article)
+        finally:
+            self._collecting = collecting
+        return picture
 
     def markdown_fragment(self, ctx, text: str, first_line: int) -> str:
         """Memoised when the fragment holds no directive: its HTML then depends on the text alone (the
@@ -452,6 +463,9 @@ class DevServer:
         articles = sort_articles(ordered)
         listing = [(p.slug, p.meta) for p in articles] != [(p.slug, p.meta) for p in sort_articles(list(old.pages.values()))]
         todo = ordered if listing else reloaded
+        repictured = [p for p in reloaded if p.slug and SiteBuild.thumbnail(build, p) != build.pictured.get(p.slug)]
+        if not listing and repictured:  # the front page's picture of an article (its first figure) changed
+            todo = [p for p in ordered if not p.slug and p not in todo] + todo
         outputs = {p.out_path: old.outputs[p.out_path] for p in ordered if p.out_path in old.outputs}
         page_data = {p.out_path: old.page_data[p.out_path] for p in ordered if p.out_path in old.page_data}
         for page in todo:

@@ -1,8 +1,8 @@
 """The generator's JavaScript engine: one persistent Node process per build (or dev server).
 
-It answers two kinds of request, both memoised: TeX rendered to MathML by KaTeX (`math`), and a widget's
-first frame rendered by the widget's own ES module (`frame`), so a page's static figure and the live
-widget come from one renderer. Everything else in the generator talks to this small interface only,
+It answers two kinds of request, both memoised: TeX rendered by KaTeX to HTML with MathML beside it
+(`math`), and a widget's first frame rendered by the widget's own ES module (`frame`), so a page's
+static figure and the live widget come from one renderer. Everything else in the generator talks to this small interface only,
 so the engine could be swapped for an embedded one.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ class NodeWorker:
         self._frames: dict[bytes, tuple[str, str | None]] = {}
 
     def math(self, tex: str, display: bool) -> tuple[str | None, str | None]:
-        """Return (MathML, None) or (None, KaTeX's error message)."""
+        """Return (KaTeX's HTML + MathML, None) or (None, KaTeX's error message)."""
         key = (tex, display)
         with self._lock:
             if key not in self._math:

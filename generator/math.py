@@ -1,8 +1,11 @@
-"""Math rendered at build time: `$…$` and `$$…$$` become MathML, so readers need no math script.
+"""Math rendered at build time: `$…$` and `$$…$$` become KaTeX's HTML, so readers need no math script.
 
 pymdown-extensions' arithmatex finds the math (respecting code spans and escapes); KaTeX (npm) renders
-it in the generator's one Node process (generator/js.py). MathML is drawn natively by current
-browsers, with no fonts to load.
+it in the generator's one Node process (generator/js.py) as HTML laid out in KaTeX's own fonts (aligned
+columns, limits, spacing as TeX sets them; browsers' MathML is not yet on a par) with hidden MathML
+beside it for assistive technology. The page links KaTeX's stylesheet (generator/assets.py) only when
+it has math. A display equation wider than the column scrolls sideways in its own box, which is
+focusable and labelled so keyboard users can scroll it too.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from precompute.errors import UnrolledError, line_of
 
 from .js import NodeWorker
 
+KATEX_MARK = 'class="katex"'  # in a page or data file: the page needs KaTeX's stylesheet
 FOUND = re.compile(r'<(span|div) class="arithmatex">(?:\\\(|\\\[)(.*?)(?:\\\)|\\\])</\1>', re.S)
 
 
@@ -30,9 +34,11 @@ class MathPostprocessor(Postprocessor):
             rendered, error = self.js.math(tex, match.group(1) == "div")
             if error:
                 raise UnrolledError(f"math does not parse: {error}", file=self.source,
-                                    line=line_of(self.text, tex, self.offset), rule="math-syntax",
+                                    line=line_of(self.text, tex.strip(), self.offset), rule="math-syntax",
                                     hint="fix the TeX; write \\$ for a literal dollar sign")
-            return f'<div class="math-display">{rendered}</div>' if match.group(1) == "div" else rendered
+            if match.group(1) == "div":
+                return f'<div class="math-display" role="group" tabindex="0" aria-label="Equation">{rendered}</div>'
+            return rendered
 
         return FOUND.sub(replace, text)
 

@@ -1,5 +1,6 @@
-// The generator's one Node process: renders TeX to MathML with KaTeX and widgets' first frames with the
-// widgets' own modules (their exported `frame`), so the page and the live widget share one renderer.
+// The generator's one Node process: renders TeX to HTML (plus MathML for assistive technology) with
+// KaTeX, and widgets' first frames with the widgets' own modules (their exported `frame`), so the page
+// and the live widget share one renderer.
 // One JSON request per input line, one JSON answer per output line; a whole build starts Node once.
 //
 // UNROLLED_IMPORTS maps the widgets' bare specifiers (`unrolled/lib/plot.js`) to file URLs; it is made
@@ -15,7 +16,7 @@ let katex = null;
 
 function math({ tex, display }) {
   katex ??= require('katex');
-  return { html: katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'error' }) };
+  return { html: katex.renderToString(tex, { displayMode: display, output: 'htmlAndMathml', throwOnError: true, strict: 'error' }) };
 }
 
 async function frame({ widget, data, options, id }) {

@@ -9,6 +9,8 @@ from html import escape
 
 import numpy as np
 
+from .inline_values import MINUS
+
 WIDTH, HEIGHT = 640, 240
 FORMAT = "{:.4f}"
 MARGIN = {"left": 36, "right": 8, "top": 10, "bottom": 22}
@@ -55,7 +57,7 @@ def y_axis(scale: Scale, ticks=(-1.0, 0.0, 1.0)) -> str:
         y = f"{scale.y(tick):.2f}"
         parts.append(f'<line class="grid" x1="{MARGIN["left"]}" x2="{WIDTH - MARGIN["right"]}" y1="{y}" y2="{y}"/>')
         parts.append(f'<text x="{MARGIN["left"] - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-                     f'{tick:g}</text>')
+                     f'{tick:g}</text>'.replace("-", MINUS))
     parts.append("</g>")
     return "".join(parts)
 
@@ -106,10 +108,15 @@ def predictions_svg(doc, index: int, element_id: str) -> str:
     return svg("".join(body), scale, title=title, desc=desc, element_id=element_id)
 
 
+def num(value) -> str:
+    """A table value: four decimals and a real minus sign, as the widgets write it (lib/format.js)."""
+    return FORMAT.format(value).replace("-", MINUS)
+
+
 def predictions_table(doc, index: int) -> str:
     snap = doc["snapshots"][index]
-    rows = "".join(f"<tr><th scope=\"row\">{i}</th><td>{FORMAT.format(a)}</td><td>{FORMAT.format(t)}</td>"
-                   f"<td>{FORMAT.format(p)}</td></tr>"
+    rows = "".join(f"<tr><th scope=\"row\">{i}</th><td>{num(a)}</td><td>{num(t)}</td>"
+                   f"<td>{num(p)}</td></tr>"
                    for i, (a, t, p) in enumerate(zip(snap["input"], snap["target"], snap["prediction"])))
     return ('<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
             f'<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>{rows}</tbody></table>')

@@ -42,7 +42,7 @@ def compute_documents(spec: RunSpec, key: str, progress=None, created: str | Non
     check_pinned()
     task = make_task(spec)
     result = train(spec, task, on_epoch=progress)
-    prov = provenance(spec.values, key, created)
+    prov = provenance(spec.trained, key, created)
     docs = {kind: seal(doc) for kind, doc in all_documents(spec, task, result, prov).items()}
     for doc in docs.values():
         validate(doc)

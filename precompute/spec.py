@@ -69,8 +69,10 @@ OPTIONS: dict[str, Option] = {
     "horizon": Option(int, 0, low=0, high=256, doc="held-out sequences traced for the horizon document (0: none)"),
     "horizon_threshold": Option(float, 0.01, low=1e-9, high=1.0,
                                 doc="a horizon is the first distance whose mean gradient ratio falls below this"),
+    "title": Option(str, None, doc="the run's name in figure legends and labels (default: the run id)"),
 }
 REQUIRED = ("dataset",)
+DISPLAY_ONLY = ("title",)  # shown by figures, never used to train: outside the cache key
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,19 @@ class RunSpec:
         return _key_line(text, key, self.line) or self.line
 
     def normalised(self) -> dict:
-        """The spec as plain JSON data with every default filled in (the cache key's input)."""
-        return {"name": self.name, **self.values}
+        """The spec as plain JSON data with every default filled in (the cache key's input); display-only
+        keys (`title`) are left out, so renaming a run in legends never retrains it."""
+        return {"name": self.name, **self.trained}
+
+    @property
+    def trained(self) -> dict:
+        """The values that shape training (every key but the display-only ones): documents' provenance."""
+        return {k: v for k, v in self.values.items() if k not in DISPLAY_ONLY}
+
+    @property
+    def label(self) -> str:
+        """What figures call the run: its `title`, else its id."""
+        return self.values.get("title") or self.name
 
 
 def load_specs(path: str | Path, root: str | Path | None = None) -> list[RunSpec]:

@@ -48,6 +48,7 @@ import numpy as np
 
 from precompute import arrays
 
+from ..inline_values import MINUS
 from ..plot import char_label
 from . import REQUIRED, Directive, Opt, figure, register, widget_id
 
@@ -71,12 +72,12 @@ def exact(v: float) -> str:
 
 
 def short(v: float) -> str:
-    """Human-readable value (JS: fmt.short)."""
+    """Human-readable value with a real minus sign (JS: fmt.short); `exact` stays machine-readable."""
     if v == 0:
         return "0"
     if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.4f}"
-    return _js_exponent(f"{v:.2e}")
+        return f"{v:.4f}".replace("-", MINUS)
+    return _js_exponent(f"{v:.2e}").replace("-", MINUS)
 
 
 DECADES = 3  # gradients: a signed log scale over three decades below the largest one

@@ -28,6 +28,7 @@ import numpy as np
 
 from precompute import arrays
 
+from ..inline_values import MINUS
 from ..plot import char_label
 from . import Directive, Opt, figure, register, run_or_runs, widget_id
 
@@ -62,15 +63,15 @@ def colour(t: int, count: int) -> str:
 
 
 def fmt(value: float) -> str:
-    """Four significant digits; exponent form outside [0.001, 10000) (same as gradients.js)."""
+    """Four significant digits; exponent form outside [0.001, 10000); real minus signs (same as gradients.js)."""
     value = float(value)
     if value == 0:
         return "0"
     magnitude = abs(value)
     if 1e-3 <= magnitude < 1e4:
-        return f"{value:.{max(0, 3 - math.floor(math.log10(magnitude)))}f}"
+        return f"{value:.{max(0, 3 - math.floor(math.log10(magnitude)))}f}".replace("-", MINUS)
     mantissa, exponent = f"{value:.3e}".split("e")
-    return f"{mantissa}e{int(exponent):+d}"
+    return f"{mantissa}e{int(exponent):+d}".replace("-", MINUS)
 
 
 def nice_top(top: float) -> tuple[float, list[float]]:

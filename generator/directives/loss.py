@@ -28,20 +28,22 @@ def check_runs(block, ctx, names: list[str]) -> list[dict]:
     return docs
 
 
-def payload(docs: list[dict]) -> dict:
+def payload(docs: list[dict], titles: dict[str, str] | None = None) -> dict:
+    """`titles`: the runs' display names (spec key `title`), shown in the legend instead of their ids."""
     runs = []
     for d in docs:
         task = {k: d["task"][k] for k in ("kind", "dataset", "cell", "layers", "hidden", "loss")}
         runs.append({"run": d["run"], "task": task, "snapshots": list(d["snapshots"]),
                      "loss": {k: [float(v) for v in d["loss"][k]] for k in ("train", "validation")}
-                     | {"epoch": [int(e) for e in d["loss"]["epoch"]]}})
+                     | {"epoch": [int(e) for e in d["loss"]["epoch"]]}}
+                    | ({"title": titles[d["run"]]} if (titles or {}).get(d["run"]) else {}))
     return {"runs": runs}
 
 
 def render(block, ctx) -> str:
     names, _ = run_or_runs(block, "to overlay several runs")
     docs = check_runs(block, ctx, names)
-    data = payload(docs)
+    data = payload(docs, {name: ctx.spec(block, name).title for name in names})
     last = max(r["loss"]["epoch"][-1] for r in data["runs"])
     epoch = block.options["snapshot"]
     if epoch is None:

@@ -16,7 +16,7 @@ def ready(page, selector):
 
 def test_front_page_lists_the_articles(page, bundled):
     page.goto(bundled)
-    titles = page.locator(".article-list a").all_text_contents()
+    titles = page.locator(".article-list .article-title").all_text_contents()
     assert titles == ["How a recurrent network learns", "Where the gradient goes", "Retrain it yourself"]
 
 

@@ -151,7 +151,7 @@ def test_live_bars_and_loss_strip_encode_the_document(page, site):
         assert_loss(html, docs[run])
     row = page.locator(f"{SINGLE} .gradients-table tbody tr").nth(5).locator("td").all_text_contents()
     matrix = docs["grad-rnn"]["snapshots"][-1]["sequences"][0]["layers"][0]["hh"]
-    np.testing.assert_allclose([float(v) for v in row[1:7]], matrix[5, :6], rtol=1e-3, atol=1e-9)
+    np.testing.assert_allclose([float(v.replace("\u2212", "-")) for v in row[1:7]], matrix[5, :6], rtol=1e-3, atol=1e-9)
     chart = page.locator(f"{SINGLE} svg.gradients-chart")
     assert chart.get_attribute("role") == "img" and "grad-rnn" in chart.locator("title").text_content()
     assert "stacked bars" in chart.locator("desc").text_content()

@@ -130,7 +130,7 @@ def test_live_view_plots_the_documents_numbers(page, grid_site):
     assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0." == summary
     cells = page.locator(f"{FIG} .widget-data .data-table tbody tr").first.locator("td").all_text_contents()
     snap = document(project, "lr-good")["snapshots"][0]
-    assert cells == [f"{snap['input'][0]:.4f}", f"{snap['target'][0]:.4f}", f"{snap['prediction'][0]:.4f}"]
+    assert cells == [f"{v:.4f}".replace("-", "\u2212") for v in (snap["input"][0], snap["target"][0], snap["prediction"][0])]
 
 
 def test_input_selector_picks_the_run_and_disables_inputs_without_one(page, grid_site):

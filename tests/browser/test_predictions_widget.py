@@ -32,7 +32,7 @@ def test_widget_plots_the_json_values(page, site_server, built_project):
     assert_shows(plotted(page), doc["snapshots"][-1])
     cells = page.locator("#w1-predictions .data-table tbody tr").first.locator("td").all_text_contents()
     snap = doc["snapshots"][-1]
-    assert cells == [f"{snap['input'][0]:.4f}", f"{snap['target'][0]:.4f}", f"{snap['prediction'][0]:.4f}"]
+    assert cells == [f"{v:.4f}".replace("-", "\u2212") for v in (snap["input"][0], snap["target"][0], snap["prediction"][0])]
 
 
 def test_snapshot_slider_by_keyboard_shows_epoch_zero(page, site_server, built_project):

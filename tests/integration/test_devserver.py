@@ -385,6 +385,29 @@ def test_paths_outside_the_site_are_refused(tmp_path, kind):
 
 # -- errors -----------------------------------------------------------------------------------------
 
+def test_the_front_page_follows_an_articles_first_figure(tmp_path):
+    """The front page pictures each article's first figure: an edit that changes that figure re-renders
+    it too, an edit elsewhere in the article does not."""
+    spec = ('[run.{}]\ndataset = "{}"\ncell = "gru"\nlayers = 1\nhidden = 4\nsequences = 25\nbatch = 25\n'
+            'window = 8\nepochs = 1\n\n')
+    root = tiny_project(tmp_path)
+    write(root / "content" / "alpha" / "runs.toml", spec.format("sq", "square") + spec.format("saw", "sawtooth"))
+    figures = "```{predictions}\nrun: sq\n```\n\n```{predictions}\nrun: saw\n```"
+    write(root / "content" / "alpha" / "index.md", article("Alpha", figures, extra="runs: runs.toml\n"))
+    with running(root) as (dev, _):
+        assert dev.attempts[0].ok, dev.attempts[0].error
+        front = (dev.project.out_dir / "index.html").read_text()
+        assert "thumb-alpha-title" in front and "Predictions of run sq" in front
+        attempt = edit(dev, root / "content" / "alpha" / "index.md",
+                       article("Alpha", figures + "\n\nA new paragraph.", extra="runs: runs.toml\n"))
+        assert attempt.ok and attempt.rendered == ["alpha/index.html"]
+        swapped = "```{predictions}\nrun: saw\n```\n\n```{predictions}\nrun: sq\n```"
+        attempt = edit(dev, root / "content" / "alpha" / "index.md", article("Alpha", swapped, extra="runs: runs.toml\n"))
+        assert attempt.ok and attempt.rendered == ["index.html", "alpha/index.html"]
+        assert "Predictions of run saw" in (dev.project.out_dir / "index.html").read_text()
+        assert_same_as_plain_build(dev)
+
+
 def test_a_spec_edit_that_breaks_a_claim_is_shown_with_the_measured_values(tmp_path):
     """A claim is checked on every rebuild: retraining a run so the data no longer backs the sentence
     pushes the claim's line and numbers to the overlay, and the last good page stays served."""

@@ -166,7 +166,8 @@ def test_defaults_show_last_snapshot_first_layer_forward(tmp_path, shared_cache)
 def test_number_formats_match_javascript(v):
     # JS: v.toExponential(8) and (|v| in [1e-3, 1e4) ? v.toFixed(4) : v.toExponential(2))
     assert cell_mod.exact(v) == ("0" if v == 0 else re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{v:.8e}"))
-    assert not re.search(r"e[+-]0\d", cell_mod.short(v))
+    assert not re.search(r"e[+\u2212]0\d", cell_mod.short(v)) and "-" not in cell_mod.short(v)
+    assert cell_mod.short(-1.5) == "\u22121.5000" and cell_mod.short(-3.2e-5) == "\u22123.20e\u22125"
 
 
 def test_colour_scale_is_diverging_and_clamped():

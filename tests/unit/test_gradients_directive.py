@@ -180,8 +180,8 @@ def test_side_by_side_renders_one_panel_per_run(trained, tmp_path):
         assert sum(heights) == pytest.approx(150, abs=0.05) or sum(heights) == 0  # each bar: 100 %
 
 
-@pytest.mark.parametrize("value, text", [(0.0, "0"), (1.23456, "1.235"), (0.000123456, "1.235e-4"),
-                                         (12345.6, "1.235e+4"), (-0.5, "-0.5000"), (0.001, "0.001000")])
+@pytest.mark.parametrize("value, text", [(0.0, "0"), (1.23456, "1.235"), (0.000123456, "1.235e\u22124"),
+                                         (12345.6, "1.235e+4"), (-0.5, "\u22120.5000"), (0.001, "0.001000")])
 def test_number_format(value, text):
     assert directive.fmt(value) == text
 

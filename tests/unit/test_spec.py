@@ -224,3 +224,17 @@ def test_missing_numpy_headers_name_the_dataset_line(tmp_path, monkeypatch):
     with pytest.raises(SpecError) as info:
         make_task(spec)
     assert info.value.rule == "spec-corpus" and info.value.line == 3 and "no NumPy C headers" in str(info.value)
+
+
+def test_title_is_display_only_and_outside_the_cache_key(tmp_path):
+    from precompute.cache import cache_key
+
+    (plain,) = load_specs(write(tmp_path, GOOD))
+    (titled,) = load_specs(write(tmp_path, GOOD + 'title = "LSTM, learning rate 0.01"\n'))
+    (other,) = load_specs(write(tmp_path, GOOD.replace("lr = 0.01", "lr = 0.02")))
+    assert titled.label == "LSTM, learning rate 0.01" and plain.label == "sine-lstm"
+    assert "title" not in titled.normalised() and titled.normalised() == plain.normalised()
+    assert cache_key(titled) == cache_key(plain) != cache_key(other)
+    with pytest.raises(SpecError) as info:
+        load_specs(write(tmp_path, GOOD + "title = 3\n"))
+    assert info.value.rule == "spec-type" and info.value.line == 14  # the `title` line

@@ -2,6 +2,7 @@
 // return markup (unrolled/lib/html.js), so first frames render the same in Node and in the browser;
 // `el` makes live SVG nodes.
 import { h } from 'unrolled/lib/html.js';
+import { minus } from 'unrolled/lib/format.js';
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
@@ -43,7 +44,7 @@ export function yAxis(scale, ticks = [-1, 0, 1]) {
   return h('g', { class: 'axis', 'aria-hidden': 'true' }, ticks.map((t) => {
     const y = scale.y(t).toFixed(2);
     return [h('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }),
-      h('text', { x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, String(t))];
+      h('text', { x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, minus(t))];
   }));
 }
 

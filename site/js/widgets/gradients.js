@@ -7,6 +7,7 @@
 // <g class="loss-strip"> as data-y0/y1 (values) and data-py0/py1 (their pixel rows).
 import { decode } from 'unrolled/lib/arrays.js';
 import { charLabel } from 'unrolled/lib/chars.js';
+import { fixed, minus } from 'unrolled/lib/format.js';
 import * as store from 'unrolled/lib/state.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import { el } from 'unrolled/lib/plot.js';
@@ -39,12 +40,12 @@ export function colour(t, count) {
     .toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Four significant digits; exponent form outside [0.001, 10000). */
+/** Four significant digits; exponent form outside [0.001, 10000); real minus signs. */
 export function fmt(value) {
   if (value === 0) return '0';
   const a = Math.abs(value);
-  if (a >= 1e-3 && a < 1e4) return value.toFixed(Math.max(0, 3 - Math.floor(Math.log10(a))));
-  return value.toExponential(3);
+  if (a >= 1e-3 && a < 1e4) return fixed(value, Math.max(0, 3 - Math.floor(Math.log10(a))));
+  return minus(value.toExponential(3));
 }
 
 /** Axis tick text: the shortest decimal that names the tick. */

@@ -2,8 +2,9 @@
 //
 // `frame(data, options, id)` is the first frame (markup; the generator puts it in the page) and
 // `dataTable(data)` its text alternative; the default export takes (state, element), draws the same
-// markup and attaches the behaviour. data = {runs: [{run, task, snapshots, loss: {epoch, train,
+// markup and attaches the behaviour. data = {runs: [{run, title?, task, snapshots, loss: {epoch, train,
 // validation}}]}, options = {scale: 'log' | 'linear', epoch}.
+// `title` (the spec's display name) replaces the run id wherever the figure names a run.
 //
 // Linked views: the marked epoch is the page store key `epoch` (unrolled/lib/state.js). Clicking the chart
 // or moving the "Epoch" slider sets it; a change made elsewhere (another widget, the URL) moves the marker.
@@ -12,6 +13,7 @@
 // Returns a controller: update(next) merges runs by name (next.data, same shape), e.g. streamed from a live run.
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
+import { MINUS, minus } from 'unrolled/lib/format.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 
 export const WIDTH = 640;
@@ -36,7 +38,7 @@ function niceCeil(value) {
   return Math.ceil(value / step - 1e-9) * step;
 }
 
-/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros). */
+/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros), real minus signs. */
 export function fmt(v) {
   if (v === 0) return '0';
   const e = Math.floor(Math.log10(Math.abs(v)));
@@ -44,9 +46,9 @@ export function fmt(v) {
     const [m, x] = v.toExponential(3).split('e');
     const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
     const exp = Number(x);
-    return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+    return `${minus(mant)}e${exp < 0 ? MINUS : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  const text = v.toFixed(Math.max(0, 3 - e));
+  const text = minus(v.toFixed(Math.max(0, 3 - e)));
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
@@ -130,11 +132,14 @@ function scaleFor(runs, kind) {
   return new LossScale(lastEpoch(runs), values, kind);
 }
 
+/** What the figure calls a run: its spec's `title`, else its id. */
+const nameOf = (r) => r.title || r.run;
+
 function describe(runs, epoch, kind) {
-  const names = runs.map((r) => r.run);
+  const names = runs.map(nameOf);
   const title = names.length === 1 ? `Loss per epoch of run ${names[0]}` : `Loss per epoch of runs ${names.join(', ')}`;
   const parts = runs.map((r) => [r, valuesAt(r, epoch)]).filter(([, at]) => at)
-    .map(([r, at]) => `${r.run}: train ${fmt(at[0])}, validation ${fmt(at[1])}`);
+    .map(([r, at]) => `${nameOf(r)}: train ${fmt(at[0])}, validation ${fmt(at[1])}`);
   const desc = `Training and validation loss (${LOSS_NAMES[runs[0].task.loss]}, ${kind} scale) over epochs 0 to `
     + `${lastEpoch(runs)}; marked epoch ${epoch}: ${parts.join('; ')}`;
   return { title, desc };
@@ -199,13 +204,13 @@ function legend(runs) {
     h('span', { class: 'swatch swatch-validation', 'aria-hidden': 'true' })];
   return h('ul', { class: 'loss-legend' },
     h('li', { class: 'legend-key' }, swatches[0], 'train ', swatches[1], 'validation'),
-    runs.length > 1 && runs.map((r, i) => h('li', { class: `run-${i % 6}`, 'data-run': r.run }, swatches, r.run)));
+    runs.length > 1 && runs.map((r, i) => h('li', { class: `run-${i % 6}`, 'data-run': r.run }, swatches, nameOf(r))));
 }
 
 function table(runs) {
   const last = lastEpoch(runs);
   const head = runs.map((r) => (runs.length > 1
-    ? [h('th', { scope: 'col' }, `${r.run} train`), h('th', { scope: 'col' }, `${r.run} validation`)]
+    ? [h('th', { scope: 'col' }, `${nameOf(r)} train`), h('th', { scope: 'col' }, `${nameOf(r)} validation`)]
     : [h('th', { scope: 'col' }, 'train'), h('th', { scope: 'col' }, 'validation')]));
   const rows = Array.from({ length: last + 1 }, (_, e) => h('tr', {}, h('th', { scope: 'row' }, String(e)),
     runs.map((r) => {
@@ -219,7 +224,7 @@ function table(runs) {
 function readout(runs, epoch) {
   return runs.map((r) => {
     const at = valuesAt(r, epoch);
-    const name = runs.length > 1 ? `${r.run}: ` : '';
+    const name = runs.length > 1 ? `${nameOf(r)}: ` : '';
     return at ? `${name}train ${fmt(at[0])} · validation ${fmt(at[1])}` : `${name}no epoch ${epoch}`;
   }).join('; ');
 }
@@ -228,7 +233,7 @@ function readout(runs, epoch) {
 function readoutContent(runs, epoch) {
   if (runs.length === 1) return `epoch ${epoch} · ${readout(runs, epoch)}`;
   return [h('span', {}, `epoch ${epoch}`), runs.map((r, i) => h('span', { class: `loss-readout-run run-${i % 6}` },
-    h('b', {}, `${r.run} `), readout([r], epoch)))];
+    h('b', {}, `${nameOf(r)} `), readout([r], epoch)))];
 }
 
 function controls(runs, scale, epoch, id) {

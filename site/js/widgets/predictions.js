@@ -6,6 +6,7 @@
 import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
 import { charLabel } from 'unrolled/lib/chars.js';
+import { fixed } from 'unrolled/lib/format.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
   MARGIN, HEIGHT, Scale, polyline, svg, valueDomain, yAxis,
@@ -52,7 +53,7 @@ function plot(data, snaps, index, id) {
   return svg(scale, {
     id,
     title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
-    desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${mse.toFixed(4)})`
+    desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : ''),
   },
   yAxis(scale),
@@ -76,7 +77,7 @@ export function draw(data, snaps, index, id) {
 }
 
 function table(s) {
-  const f = (v) => v.toFixed(4);
+  const f = (v) => fixed(v, 4);
   return h('table', { class: 'data-table' },
     h('thead', {}, h('tr', {}, ['step', 'input', 'target', 'prediction'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, String(i)),

@@ -1,4 +1,5 @@
 import { charLabel } from 'unrolled/lib/chars.js';
+import { fixed, minus } from 'unrolled/lib/format.js';
 // Numbers and colours of the cell view, written exactly like generator/directives/cell.py does for the
 // static first frame, so both renderings carry identical strings and fills.
 
@@ -13,11 +14,11 @@ export function exact(v) {
   return v === 0 ? '0' : v.toExponential(8);
 }
 
-/** Human-readable value. */
+/** Human-readable value, with a real minus sign (`exact` stays machine-readable for data-value). */
 export function short(v) {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e4 ? v.toFixed(4) : v.toExponential(2);
+  return a >= 1e-3 && a < 1e4 ? fixed(v, 4) : minus(v.toExponential(2));
 }
 
 const hex = (c) => c.toString(16).padStart(2, '0');

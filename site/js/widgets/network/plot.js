@@ -3,6 +3,7 @@
 // state), target, prediction, error bars, and the autoregressive roll-out after the window. One scale
 // per run (over all its snapshots), so playing through epochs never rescales the plot.
 import { charLabel } from 'unrolled/lib/chars.js';
+import { fixed } from 'unrolled/lib/format.js';
 import { draw, series as snapshotSeries } from 'unrolled/widgets/predictions.js';
 import {
   MARGIN, HEIGHT, Scale, el,
@@ -99,7 +100,7 @@ export function snapshotTable(entry, s) {
     return '<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
       + `<th scope="col">target</th><th scope="col">prediction</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
-  const f = (v) => v.toFixed(4);
+  const f = (v) => fixed(v, 4);
   const rows = Array.from(s.input, (v, i) => `<tr><th scope="row">${i}</th><td>${f(v)}</td>`
     + `<td>${f(s.target[i])}</td><td>${f(s.prediction[i])}</td></tr>`).join('');
   return '<table class="data-table"><thead><tr><th scope="col">step</th><th scope="col">input</th>'
