@@ -13,53 +13,20 @@
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
+import { fmt, niceStep, tickLabel } from 'unrolled/lib/plot.js';
+
+export { fmt, niceStep, tickLabel };
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
 export const MARGIN = { left: 54, right: 14, top: 12, bottom: 34 };
 const FLOOR = 1e-12;
 const LOSS_NAMES = { mse: 'mean squared error', ce: 'cross-entropy' };
-const SUPERSCRIPT = {
-  '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹',
-};
-
-export function niceStep(raw) {
-  if (raw <= 0) return 1;
-  const base = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (raw <= m * base * (1 + 1e-9)) return m * base;
-  return 10 * base;
-}
 
 function niceCeil(value) {
   if (value <= 0) return 1;
   const step = niceStep(value / 4);
   return Math.ceil(value / step - 1e-9) * step;
-}
-
-/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros). */
-export function fmt(v) {
-  if (v === 0) return '0';
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e < -4 || e >= 4) {
-    const [m, x] = v.toExponential(3).split('e');
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const exp = Number(x);
-    return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const text = v.toFixed(Math.max(0, 3 - e));
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-
-export function tickLabel(value) {
-  if (value === 0) return '0';
-  const exponent = Math.floor(Math.log10(Math.abs(value)) + 1e-9);
-  if (exponent <= -4 || exponent >= 5) {
-    const mantissa = value / 10 ** exponent;
-    const lead = Math.abs(mantissa - 1) < 1e-9 ? '' : `${Number(mantissa.toPrecision(3))}×`;
-    return `${lead}10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
-  }
-  if (exponent >= 0) return String(Number(value.toPrecision(6)));
-  return value.toFixed(2 - exponent).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 export class LossScale {
