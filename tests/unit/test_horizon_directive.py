@@ -118,3 +118,28 @@ def test_connectivity_reads_the_models_input_reach(trained, tmp_path):
     (run,) = data["runs"]
     np.testing.assert_array_equal(decode(run["snapshots"][-1]["ratio"]["p90"]), source["ratio"]["p90"])
     assert 'data-snapshot="2"' in html
+
+
+def test_ratios_below_double_precision_leave_the_plot(tmp_path):
+    """The widget's own frame on given numbers: a mean that falls below 10⁻¹⁶ ends where it leaves the axis,
+    whose bottom label then reads ≤10⁻¹⁶, and direct labels give way to the legend."""
+    from generator import assets
+    from generator.js import NodeWorker
+    from precompute.arrays import encode
+
+    mean = np.array([1.0, 1e-3, 1e-9, 1e-17, 1e-20, 1e-15])
+    snap = {"epoch": 0, "horizon": 1, "ratio": {k: encode(mean * f, "float64") for k, f in
+                                                 (("mean", 1.0), ("p10", 0.5), ("p90", 2.0))}}
+    data = {"measure": "hh", "layer": 0, "threshold": 0.01,
+            "runs": [{"run": "a", "cell": "rnn", "distance": encode(np.arange(6), "int32"), "snapshots": [snap]}]}
+    js = NodeWorker()
+    try:
+        frame, table = js.frame("horizon", data, {"snapshot": 0}, "w1-horizon", assets.collect().node_imports())
+    finally:
+        js.close()
+    (points,) = re.findall(r'<polyline class="series series-mean run-0"[^>]* points="([^"]+)"', frame)
+    assert len(points.split()) == 4  # 1, 1e-3, 1e-9 and the first point below the axis
+    assert 'data-y0="1e-16"' in frame and ">≤10⁻¹⁶</text>" in frame
+    assert "direct-labels" not in frame
+    assert '<circle class="run-0" data-run="a" data-d="1"' in frame
+    assert "<td>1e-20</td>" in table and "a: the mean ratio first falls below 0.01 at d = 1" in frame

@@ -24,8 +24,10 @@ const WIDTH = 640;
 const HEIGHT = 280;
 const TOP = 12;
 const BOTTOM = 38;
-const LEFT = 48;
-const FLOOR = 1e-16; // ratios below this are drawn at the bottom of the plot (the table has every value)
+const LEFT = 66;
+// Ratios below FLOOR are past double precision next to the step's own term: the axis stops there, a mean
+// line ends where it leaves the plot, and a band's lower edge runs along the bottom (the table has every value).
+const FLOOR = 1e-16;
 const CHAR = 6.6; // SVG units per character of an 11-unit label, to decide whether direct labels fit
 const LINE = 13; // SVG units between two direct labels
 const MAX_LABEL = 120; // wider labels leave the names to the legend
@@ -52,7 +54,10 @@ function decodeRuns(data) {
   }));
 }
 
-/** Direct labels at the right end of each mean line: y positions spread LINE apart, or null if they do not fit. */
+/**
+ * Direct labels beside the right end of each mean line (every line reaches it): y positions spread LINE
+ * apart, or null if they do not fit.
+ */
 function placeLabels(runs, index, y, plotTop, plotBottom) {
   const wanted = runs.map((r, i) => {
     const s = r.snapshots[index];
@@ -80,6 +85,7 @@ function scaleFor(runs) {
   const x1 = Math.max(1, ...runs.map((r) => r.distance[r.distance.length - 1]));
   const scale = new LogScale([0, x1], logDomain(FLOOR, ...all), { width: WIDTH, height: HEIGHT, margin });
   scale.direct = direct;
+  scale.clipped = all.some((values) => values.some((v) => v < scale.y0));
   return scale;
 }
 
@@ -97,7 +103,7 @@ function describe(data, runs, index) {
   const names = runs.map((r) => r.run).join(', ');
   const title = `How far back the gradient reaches (${name}) for ${runs.length > 1 ? 'runs' : 'run'} ${names} at epoch ${epoch}`;
   const desc = `Mean and 10th to 90th percentile of ${formula} over held-out sequences, per distance d, on a log `
-    + `scale (values below ${tickLabel(FLOOR)} drawn at the bottom), with the threshold ${tickLabel(data.threshold)}. `
+    + `scale (a mean line ends where it falls below ${decadeLabel(FLOOR)}), with the threshold ${tickLabel(data.threshold)}. `
     + runs.map((r) => `${r.run}: ${reachText(r, r.snapshots[index], data.threshold)}`).join('; ');
   return { title, desc };
 }
@@ -119,9 +125,10 @@ function chart(data, runs, scale, index, id) {
   const xTicks = [];
   for (let d = 0; d <= scale.x1; d += step) xTicks.push(d);
   const ty = scale.y(data.threshold).toFixed(2);
-  const labels = scale.direct ? placeLabels(runs, index, (v) => scale.y(v), margin.top, bottom) : null;
+  const reachEdge = runs.every((r) => r.snapshots[index].mean.every((v) => v >= scale.y0));
+  const labels = scale.direct && reachEdge ? placeLabels(runs, index, (v) => scale.y(v), margin.top, bottom) : null;
   return svg(scale, { id, className: 'horizon-plot', ...describe(data, runs, index) },
-    yAxis(scale, scale.ticks(), decadeLabel),
+    yAxis(scale, scale.ticks(), (v) => (scale.clipped && v === scale.y0 ? `≤${decadeLabel(v)}` : decadeLabel(v))),
     h('g', { class: 'axis', 'aria-hidden': 'true' },
       xTicks.map((d) => {
         const x = scale.x(d).toFixed(2);
@@ -138,9 +145,11 @@ function chart(data, runs, scale, index, id) {
     runs.map((r, i) => band(scale, r, r.snapshots[index], i)),
     runs.map((r, i) => {
       const s = r.snapshots[index];
+      const below = s.mean.findIndex((v) => v < scale.y0);
+      const n = below < 0 ? s.mean.length : below + 1; // the first point below the axis shows the line leaving it
       return h('polyline', {
         class: `series series-mean run-${i % 6}`, 'data-run': r.run, 'data-series': 'mean', fill: 'none',
-        points: scale.points(r.distance.slice(0, s.mean.length), s.mean),
+        points: scale.points(r.distance.slice(0, n), s.mean.slice(0, n)),
       });
     }),
     h('g', { class: 'horizons', 'aria-hidden': 'true' }, runs.map((r, i) => {
