@@ -13,13 +13,16 @@
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
-import { fmt, niceStep, tickLabel } from 'unrolled/lib/plot.js';
+import {
+  LogScale, Scale, fmt, logDomain, niceStep, tickLabel,
+} from 'unrolled/lib/plot.js';
 
 export { fmt, niceStep, tickLabel };
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
 export const MARGIN = { left: 54, right: 14, top: 12, bottom: 34 };
+const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const FLOOR = 1e-12;
 const LOSS_NAMES = { mse: 'mean squared error', ce: 'cross-entropy' };
 
@@ -29,35 +32,20 @@ function niceCeil(value) {
   return Math.ceil(value / step - 1e-9) * step;
 }
 
+/** The chart's scale: epochs on x, loss on a log (whole decades, lib/plot.js's LogScale) or linear y. */
 export class LossScale {
   constructor(epochs, values, scale) {
     this.scale = scale;
-    this.x0 = 0;
-    this.x1 = Math.max(1, epochs);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) { const c = Math.max(v, FLOOR); if (c < lo) lo = c; if (c > hi) hi = c; }
-    if (scale === 'log') {
-      const a = Math.floor(Math.log10(lo));
-      let b = Math.ceil(Math.log10(hi));
-      if (b <= a) b = a + 1;
-      this.y0 = 10 ** a;
-      this.y1 = 10 ** b;
-    } else {
-      this.y0 = 0;
-      this.y1 = niceCeil(hi * 1.05);
-    }
+    const x = [0, Math.max(1, epochs)];
+    const clamped = Array.from(values, (v) => Math.max(v, FLOOR));
+    this.axis = scale === 'log' ? new LogScale(x, logDomain(FLOOR, clamped), LAYOUT)
+      : new Scale(x, [0, niceCeil(Math.max(...clamped) * 1.05)], LAYOUT);
+    Object.assign(this, { x0: this.axis.x0, x1: this.axis.x1, y0: this.axis.y0, y1: this.axis.y1 });
   }
 
-  t(v) { return this.scale === 'log' ? Math.log10(Math.max(v, FLOOR)) : v; }
+  x(epoch) { return this.axis.x(epoch); }
 
-  x(epoch) { return MARGIN.left + ((epoch - this.x0) / (this.x1 - this.x0)) * (WIDTH - MARGIN.left - MARGIN.right); }
-
-  y(v) {
-    const t0 = this.t(this.y0);
-    const t1 = this.t(this.y1);
-    return MARGIN.top + ((t1 - this.t(v)) / (t1 - t0)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
-  }
+  y(v) { return this.axis.y(v); }
 
   /** Epoch under an x position in SVG units (nearest integer, clamped). */
   epochAt(px) {
@@ -65,15 +53,12 @@ export class LossScale {
     return Math.round(Math.min(this.x1, Math.max(this.x0, e)));
   }
 
-  points(xs, ys) { return Array.from(xs, (x, i) => `${this.x(x).toFixed(2)},${this.y(ys[i]).toFixed(2)}`).join(' '); }
+  points(xs, ys) { return this.axis.points(xs, ys); }
 
   yTicks() {
     if (this.scale === 'log') {
-      const a = Math.round(Math.log10(this.y0));
-      const b = Math.round(Math.log10(this.y1));
-      const ticks = [];
-      for (let k = a; k <= b; k += 1) ticks.push(10 ** k);
-      if (b - a === 1) ticks.push(2 * 10 ** a, 5 * 10 ** a);
+      const ticks = this.axis.ticks();
+      if (ticks.length === 2) ticks.push(2 * this.y0, 5 * this.y0); // one decade: 1, 2, 5, 10
       return ticks.sort((p, q) => p - q);
     }
     const step = niceStep(this.y1 / 4);
