@@ -102,7 +102,7 @@ def readout(doc, epoch, run, measure="hh") -> str:
     (snap,) = [s for s in doc["snapshots"] if s["epoch"] == epoch]
     found = snap["layers"][0][measure]["horizon"]
     if found is None:
-        return f"{run}: the mean ratio stays above 0.05 at every measured distance (d ≤ {doc['distance'][-1]})"
+        return f"{run}: the mean ratio never falls below 0.05 within the measured distances (d ≤ {doc['distance'][-1]})"
     return f"{run}: the mean ratio first falls below 0.05 at d = {found}"
 
 

@@ -132,11 +132,16 @@ def test_ratios_below_double_precision_leave_the_plot(tmp_path):
                                                  (("mean", 1.0), ("p10", 0.5), ("p90", 2.0))}}
     data = {"measure": "hh", "layer": 0, "threshold": 0.01,
             "runs": [{"run": "a", "cell": "rnn", "distance": encode(np.arange(6), "int32"), "snapshots": [snap]}]}
+    flat = {"epoch": 0, "horizon": None, "ratio": {k: encode(np.full(6, 0.5), "float64") for k in ("mean", "p10", "p90")}}
+    outlasting = dict(data, runs=[dict(data["runs"][0], run="b", snapshots=[flat])])
     js = NodeWorker()
     try:
         frame, table = js.frame("horizon", data, {"snapshot": 0}, "w1-horizon", assets.collect().node_imports())
+        long, _ = js.frame("horizon", outlasting, {"snapshot": 0}, "w1-horizon", assets.collect().node_imports())
     finally:
         js.close()
+    assert "b: the mean ratio never falls below 0.01 within the measured distances (d ≤ 5)" in long
+    assert "<circle" not in long and "≤10⁻¹⁶" not in long and 'class="direct-labels"' in long
     (points,) = re.findall(r'<polyline class="series series-mean run-0"[^>]* points="([^"]+)"', frame)
     assert len(points.split()) == 4  # 1, 1e-3, 1e-9 and the first point below the axis
     assert 'data-y0="1e-16"' in frame and ">≤10⁻¹⁶</text>" in frame

@@ -93,7 +93,7 @@ function scaleFor(runs) {
 function reachText(r, s, threshold) {
   const last = r.distance[r.distance.length - 1];
   return s.horizon === null
-    ? `the mean ratio stays above ${tickLabel(threshold)} at every measured distance (d ≤ ${last})`
+    ? `the mean ratio never falls below ${tickLabel(threshold)} within the measured distances (d ≤ ${last})`
     : `the mean ratio first falls below ${tickLabel(threshold)} at d = ${s.horizon}`;
 }
 
