@@ -97,6 +97,28 @@ metric("bpc", index="epoch", kinds=("text",), doc="validation cross-entropy afte
     lambda d, e: _at(d, "validation", e) / math.log(2))
 metric("bpc.final", kinds=("text",), doc="validation bits per character after the last epoch")(
     lambda d, _: float(_loss(d, "validation")[-1]) / math.log(2))
+
+
+def _unigram(docs: Docs) -> float:
+    """The baseline a text model must beat: the cross-entropy (nats per character) of the validation text
+    when each character is predicted by its frequency in the training text, from the run's exported counts.
+    Frequencies are add-one smoothed over the vocabulary, (n_c + 1) / (N + V), so a character the training
+    text never shows (a tab in one held-out block) costs a finite amount, as it does for the model."""
+    counts = docs["run"]["task"].get("counts")
+    if counts is None:
+        raise MetricError(f"unigram needs a corpus' character counts, and dataset {docs.spec.dataset!r} has none "
+                          "(recall draws fresh episodes)", "ref-kind", "cite the unigram baseline of a corpus run")
+    train = np.asarray(counts["train"], np.float64)
+    seen = np.asarray(counts["validation"], np.float64)
+    p = (train + 1.0) / (train.sum() + len(train))
+    return float(-np.sum(seen / seen.sum() * np.log(p)))
+
+
+metric("unigram", kinds=("text",), doc="cross-entropy (nats/char) of the validation text predicted by the "
+       "training text's add-one smoothed character frequencies: the baseline of loss.final and loss.validation[E]")(
+    lambda d, _: _unigram(d))
+metric("unigram.bpc", kinds=("text",), doc="the unigram baseline in bits per character, the unit of bpc")(
+    lambda d, _: _unigram(d) / math.log(2))
 metric("rollout.mse", index="snapshot", kinds=("function",),
        doc="mean squared error of the autoregressive roll-out at snapshot N")(
     lambda d, e: float(np.mean((np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64)

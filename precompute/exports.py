@@ -21,12 +21,25 @@ def model_at(result: TrainResult, epoch: int, dtype=torch.float32) -> SequenceMo
     return model.to(dtype).eval()
 
 
+def character_counts(corpus) -> dict:
+    """How often each vocabulary character occurs in the training and in the validation text (the whole
+    text for both when nothing is held out): what a unigram baseline of the corpus needs."""
+    size = len(corpus.vocab)
+    if corpus.held_out is None:
+        both = np.bincount(corpus.ids, minlength=size).tolist()
+        return {"train": both, "validation": both}
+    return {"train": np.bincount(corpus.ids[~corpus.held_out], minlength=size).tolist(),
+            "validation": np.bincount(corpus.ids[corpus.held_out], minlength=size).tolist()}
+
+
 def run_document(spec, task, result: TrainResult, prov: dict) -> dict:
     info = {"kind": task.kind, "dataset": spec.dataset, "cell": spec.cell, "layers": spec.layers,
             "hidden": spec.hidden, "input_size": task.input_size, "output_size": task.output_size,
             "loss": task.loss}
     if task.kind == "text":
         info["vocab"] = task.vocab
+    if getattr(task, "corpus", None) is not None:  # text corpora; recall draws fresh episodes
+        info["counts"] = character_counts(task.corpus)
     loss = {"epoch": list(range(spec.epochs + 1)), "train": result.loss_train, "validation": result.loss_validation}
     return document("run", spec.name, prov, task=info, loss=loss, snapshots=sorted(result.snapshots))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
 import os
 import shutil
 import threading
@@ -129,12 +130,17 @@ def page_without_js(browser):
 
 
 def polyline_values(points: str, svg_attrs: dict, axis: str = "y") -> list[float]:
-    """Invert a plot's linear scale to the plotted data values, from the scale the <svg> records:
-    values data-y0/y1 at pixel rows data-py0/py1."""
-    y0, y1 = float(svg_attrs["data-y0"]), float(svg_attrs["data-y1"])
-    py0, py1 = float(svg_attrs["data-py0"]), float(svg_attrs["data-py1"])
-    ys = [float(p.split(",")[1]) for p in points.split()]
-    return [y0 + (y - py0) / (py1 - py0) * (y1 - y0) for y in ys]
+    """Invert a plot's scale to the plotted data values, from the scale the <svg> records: values
+    data-y0/y1 at pixel rows data-py0/py1 (`axis="x"`: data-x0/x1 at pixel columns data-px0/px1), and
+    for data-scale="log" a y axis linear in log10 of the value."""
+    k = 0 if axis == "x" else 1
+    v0, v1 = float(svg_attrs[f"data-{axis}0"]), float(svg_attrs[f"data-{axis}1"])
+    p0, p1 = float(svg_attrs[f"data-p{axis}0"]), float(svg_attrs[f"data-p{axis}1"])
+    log = axis == "y" and svg_attrs.get("data-scale") == "log"
+    if log:
+        v0, v1 = math.log10(v0), math.log10(v1)
+    values = [v0 + (float(p.split(",")[k]) - p0) / (p1 - p0) * (v1 - v0) for p in points.split()]
+    return [10 ** v for v in values] if log else values
 
 
 # Training every bundled run from cold takes minutes on two cores; the one test that first asks for the

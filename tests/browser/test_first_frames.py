@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CONVERTED = ("predictions", "loss")
+CONVERTED = ("predictions", "loss", "horizon")
 SELECTOR = ", ".join(f'[data-widget="{name}"]' for name in CONVERTED)
 ARTICLES = sorted(p.parent.name for p in (ROOT / "content").glob("*/index.md"))
 MAX_SHIFT = 3  # px: hydration may not push the text below a figure further than this

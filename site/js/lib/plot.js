@@ -1,13 +1,18 @@
-// SVG line plots: the scale rule of the {predictions} and {network} plots. `polyline`, `yAxis` and `svg`
-// return markup (unrolled/lib/html.js), so first frames render the same in Node and in the browser;
-// `el` makes live SVG nodes.
+// SVG line plots: the scale rule of the {predictions}, {network} and {horizon} plots (linear or log y).
+// `polyline`, `yAxis` and `svg` return markup (unrolled/lib/html.js), so first frames render the same in
+// Node and in the browser; `el` makes live SVG nodes; `fmt` and `tickLabel` write the numbers plots show.
 import { h } from 'unrolled/lib/html.js';
-import { minus } from 'unrolled/lib/format.js';
+import { MINUS, minus } from 'unrolled/lib/format.js';
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
 export const MARGIN = { left: 36, right: 8, top: 10, bottom: 22 };
+/** A plot's geometry in SVG units; a Scale takes another one for a taller plot or wider margins. */
+export const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const SUPERSCRIPT = {
+  '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹',
+};
 
 /** Cover every value and at least [-1, 1], padded by 10%. */
 export function valueDomain(...series) {
@@ -18,12 +23,103 @@ export function valueDomain(...series) {
   return [lo - pad, hi + pad];
 }
 
+/** Whole decades covering every positive value at or above `floor` (at least one decade). */
+export function logDomain(floor, ...series) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (const v of s) { if (v >= floor && Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } }
+  }
+  if (lo === Infinity) return [floor, 10 * floor];
+  const a = Math.floor(Math.log10(lo) + 1e-9);
+  let b = Math.ceil(Math.log10(hi) - 1e-9);
+  if (b <= a) b = a + 1;
+  return [decade(a), decade(b)];
+}
+
+/** 10^e exactly as written (`10 ** -5` is 0.000009999999999999999). */
+export function decade(e) {
+  return Number(`1e${e}`);
+}
+
+export function niceStep(raw) {
+  if (raw <= 0) return 1;
+  const base = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (raw <= m * base * (1 + 1e-9)) return m * base;
+  return 10 * base;
+}
+
+/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros). */
+export function fmt(v) {
+  if (v === 0) return '0';
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  if (e < -4 || e >= 4) {
+    const [m, x] = v.toExponential(3).split('e');
+    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    const exp = Number(x);
+    return `${minus(mant)}e${exp < 0 ? MINUS : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const text = minus(v.toFixed(Math.max(0, 3 - e)));
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+/** A log axis label: 1, 10, and 10ⁿ for any other power of ten (short enough for a narrow margin). */
+export function decadeLabel(value) {
+  const e = Math.round(Math.log10(value));
+  if (e === 0 || e === 1) return String(decade(e));
+  return `10${[...String(e)].map((c) => SUPERSCRIPT[c]).join('')}`;
+}
+
+/** An axis label: plain decimals near 1, powers of ten (10⁻⁵, 2×10⁶) far from it. */
+export function tickLabel(value) {
+  if (value === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(value)) + 1e-9);
+  if (exponent <= -4 || exponent >= 5) {
+    const mantissa = value / 10 ** exponent;
+    const lead = Math.abs(mantissa - 1) < 1e-9 ? '' : `${Number(mantissa.toPrecision(3))}×`;
+    return `${lead}10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
+  }
+  if (exponent >= 0) return minus(Number(value.toPrecision(6)));
+  return minus(value.toFixed(2 - exponent).replace(/0+$/, '').replace(/\.$/, ''));
+}
+
 export class Scale {
-  constructor([x0, x1], [y0, y1]) { Object.assign(this, { x0, x1, y0, y1 }); }
-  x(v) { return MARGIN.left + ((v - this.x0) / (this.x1 - this.x0)) * (WIDTH - MARGIN.left - MARGIN.right); }
-  y(v) { return MARGIN.top + ((this.y1 - v) / (this.y1 - this.y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom); }
+  constructor([x0, x1], [y0, y1], layout = LAYOUT) { Object.assign(this, { x0, x1, y0, y1, layout }); }
+
+  /** The y value as the axis measures it (log10 on a LogScale). */
+  t(v) { return v; }
+
+  x(v) {
+    const { width, margin } = this.layout;
+    return margin.left + ((v - this.x0) / (this.x1 - this.x0)) * (width - margin.left - margin.right);
+  }
+
+  y(v) {
+    const { height, margin } = this.layout;
+    const t1 = this.t(this.y1);
+    return margin.top + ((t1 - this.t(v)) / (t1 - this.t(this.y0))) * (height - margin.top - margin.bottom);
+  }
+
   points(xs, ys) {
     return Array.from(xs, (x, i) => `${this.x(x).toFixed(2)},${this.y(ys[i]).toFixed(2)}`).join(' ');
+  }
+}
+
+/**
+ * y on a log scale over [y0, y1] (both > 0, normally whole decades from `logDomain`); a value below y0
+ * (or not positive) is drawn at y0, the bottom of the plot.
+ */
+export class LogScale extends Scale {
+  t(v) { return Math.log10(v > this.y0 ? v : this.y0); }
+
+  /** Powers of ten from y0 to y1, every k-th decade so that at most `most` are labelled (1 among them). */
+  ticks(most = 6) {
+    const a = Math.round(Math.log10(this.y0));
+    const b = Math.round(Math.log10(this.y1));
+    const k = Math.max(1, Math.ceil((b - a) / (most - 1)));
+    const out = [];
+    for (let e = b; e >= a; e -= 1) if (e % k === 0) out.push(decade(e));
+    return out.reverse();
   }
 }
 
@@ -40,23 +136,28 @@ export function polyline(scale, series, xs, ys) {
   });
 }
 
-export function yAxis(scale, ticks = [-1, 0, 1]) {
+export function yAxis(scale, ticks = [-1, 0, 1], label = minus) {
+  const { width, margin } = scale.layout;
   return h('g', { class: 'axis', 'aria-hidden': 'true' }, ticks.map((t) => {
     const y = scale.y(t).toFixed(2);
-    return [h('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }),
-      h('text', { x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, minus(t))];
+    return [h('line', { class: 'grid', x1: margin.left, x2: width - margin.right, y1: y, y2: y }),
+      h('text', { x: margin.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, label(t))];
   }));
 }
 
 /**
- * A line plot's <svg> as markup. It records its value domain (data-x0/x1/y0/y1) and the pixel rows of
- * y0 and y1 (data-py0/py1), so a reader of the markup (a test) can invert the plotted points.
+ * A line plot's <svg> as markup. It records its value domain (data-x0/x1/y0/y1), the pixel columns of
+ * x0 and x1 (data-px0/px1), the pixel rows of y0 and y1 (data-py0/py1) and, for a log y axis,
+ * data-scale="log", so a reader of the markup (a test) can invert the plotted points.
  */
-export function svg(scale, { id, title, desc }, ...children) {
+export function svg(scale, { id, title, desc, className = '' }, ...children) {
+  const { width, height, margin } = scale.layout;
   return h('svg', {
-    class: 'plot', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img',
+    class: className ? `plot ${className}` : 'plot', viewBox: `0 0 ${width} ${height}`, role: 'img',
     'aria-labelledby': `${id}-title ${id}-desc`,
     'data-x0': scale.x0, 'data-x1': scale.x1, 'data-y0': scale.y0, 'data-y1': scale.y1,
-    'data-py0': HEIGHT - MARGIN.bottom, 'data-py1': MARGIN.top,
+    'data-scale': scale instanceof LogScale ? 'log' : null,
+    'data-px0': margin.left, 'data-px1': width - margin.right,
+    'data-py0': height - margin.bottom, 'data-py1': margin.top,
   }, h('title', { id: `${id}-title` }, title), h('desc', { id: `${id}-desc` }, desc), ...children);
 }

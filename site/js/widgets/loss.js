@@ -13,24 +13,19 @@
 // Returns a controller: update(next) merges runs by name (next.data, same shape), e.g. streamed from a live run.
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
-import { MINUS, minus } from 'unrolled/lib/format.js';
 import { infoButton } from 'unrolled/lib/explain.js';
+import {
+  LogScale, Scale, fmt, logDomain, niceStep, tickLabel,
+} from 'unrolled/lib/plot.js';
+
+export { fmt, niceStep, tickLabel };
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
 export const MARGIN = { left: 54, right: 14, top: 12, bottom: 34 };
+const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const FLOOR = 1e-12;
 const LOSS_NAMES = { mse: 'mean squared error', ce: 'cross-entropy' };
-const SUPERSCRIPT = {
-  '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹',
-};
-
-export function niceStep(raw) {
-  if (raw <= 0) return 1;
-  const base = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (raw <= m * base * (1 + 1e-9)) return m * base;
-  return 10 * base;
-}
 
 function niceCeil(value) {
   if (value <= 0) return 1;
@@ -38,61 +33,20 @@ function niceCeil(value) {
   return Math.ceil(value / step - 1e-9) * step;
 }
 
-/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros), real minus signs. */
-export function fmt(v) {
-  if (v === 0) return '0';
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e < -4 || e >= 4) {
-    const [m, x] = v.toExponential(3).split('e');
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const exp = Number(x);
-    return `${minus(mant)}e${exp < 0 ? MINUS : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const text = minus(v.toFixed(Math.max(0, 3 - e)));
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-
-export function tickLabel(value) {
-  if (value === 0) return '0';
-  const exponent = Math.floor(Math.log10(Math.abs(value)) + 1e-9);
-  if (exponent <= -4 || exponent >= 5) {
-    const mantissa = value / 10 ** exponent;
-    const lead = Math.abs(mantissa - 1) < 1e-9 ? '' : `${Number(mantissa.toPrecision(3))}×`;
-    return `${lead}10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
-  }
-  if (exponent >= 0) return String(Number(value.toPrecision(6)));
-  return value.toFixed(2 - exponent).replace(/0+$/, '').replace(/\.$/, '');
-}
-
+/** The chart's scale: epochs on x, loss on a log (whole decades, lib/plot.js's LogScale) or linear y. */
 export class LossScale {
   constructor(epochs, values, scale) {
     this.scale = scale;
-    this.x0 = 0;
-    this.x1 = Math.max(1, epochs);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) { const c = Math.max(v, FLOOR); if (c < lo) lo = c; if (c > hi) hi = c; }
-    if (scale === 'log') {
-      const a = Math.floor(Math.log10(lo));
-      let b = Math.ceil(Math.log10(hi));
-      if (b <= a) b = a + 1;
-      this.y0 = 10 ** a;
-      this.y1 = 10 ** b;
-    } else {
-      this.y0 = 0;
-      this.y1 = niceCeil(hi * 1.05);
-    }
+    const x = [0, Math.max(1, epochs)];
+    const clamped = Array.from(values, (v) => Math.max(v, FLOOR));
+    this.axis = scale === 'log' ? new LogScale(x, logDomain(FLOOR, clamped), LAYOUT)
+      : new Scale(x, [0, niceCeil(Math.max(...clamped) * 1.05)], LAYOUT);
+    Object.assign(this, { x0: this.axis.x0, x1: this.axis.x1, y0: this.axis.y0, y1: this.axis.y1 });
   }
 
-  t(v) { return this.scale === 'log' ? Math.log10(Math.max(v, FLOOR)) : v; }
+  x(epoch) { return this.axis.x(epoch); }
 
-  x(epoch) { return MARGIN.left + ((epoch - this.x0) / (this.x1 - this.x0)) * (WIDTH - MARGIN.left - MARGIN.right); }
-
-  y(v) {
-    const t0 = this.t(this.y0);
-    const t1 = this.t(this.y1);
-    return MARGIN.top + ((t1 - this.t(v)) / (t1 - t0)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
-  }
+  y(v) { return this.axis.y(v); }
 
   /** Epoch under an x position in SVG units (nearest integer, clamped). */
   epochAt(px) {
@@ -100,15 +54,12 @@ export class LossScale {
     return Math.round(Math.min(this.x1, Math.max(this.x0, e)));
   }
 
-  points(xs, ys) { return Array.from(xs, (x, i) => `${this.x(x).toFixed(2)},${this.y(ys[i]).toFixed(2)}`).join(' '); }
+  points(xs, ys) { return this.axis.points(xs, ys); }
 
   yTicks() {
     if (this.scale === 'log') {
-      const a = Math.round(Math.log10(this.y0));
-      const b = Math.round(Math.log10(this.y1));
-      const ticks = [];
-      for (let k = a; k <= b; k += 1) ticks.push(10 ** k);
-      if (b - a === 1) ticks.push(2 * 10 ** a, 5 * 10 ** a);
+      const ticks = this.axis.ticks();
+      if (ticks.length === 2) ticks.push(2 * this.y0, 5 * this.y0); // one decade: 1, 2, 5, 10
       return ticks.sort((p, q) => p - q);
     }
     const step = niceStep(this.y1 / 4);

@@ -1,0 +1,112 @@
+"""```{horizon}```: how far back each loss reaches, as distributions over many held-out sequences.
+
+Per distance d, the mean and the 10th–90th percentile band of one ratio of the run's `horizon` document
+(log y), one band and mean line per run, the threshold and where each mean first falls below it; a
+snapshot slider linked to the page store key `epoch`. Options: `run` or `runs` (comma list), `measure`
+(the document's quantity: hh, ih, H or connectivity), `layer` (from 0; not for connectivity), `snapshot`
+(epoch shown first; default the last), `caption`. Explanation key: `horizon`.
+
+The figure and its data table are drawn by site/js/widgets/horizon.js (`frame`, `dataTable`), at build
+time and again live, from the payload below.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from . import Directive, Opt, figure, register, run_or_runs
+
+KIND = "horizon"
+MEASURES = ("hh", "ih", "H", "connectivity")
+NAMES = {"hh": "recurrent weights", "ih": "input weights", "H": "hidden state", "connectivity": "input"}
+
+
+def load_runs(block, ctx, names: list[str], option: str) -> list[dict]:
+    """Each run's horizon document (encoded, as the page receives it); a run that exports none is an error."""
+    docs = []
+    for name in names:
+        spec = ctx.spec(block, name, option)
+        if not spec.values.get("horizon"):
+            raise block.error(f"run {name!r} exports no horizon document", rule="ref-horizon", option=option,
+                              hint=f"set `horizon = 32` (held-out sequences to trace) in the [run.{name}] table")
+        docs.append(ctx.raw_document(name, KIND))
+    return docs
+
+
+def check_references(block, docs: list[dict], option: str) -> tuple[str, int, int]:
+    """Validate layer, snapshots and thresholds against every run; returns (measure, layer, snapshot index)."""
+    measure, layer, epoch = block.options["measure"], block.options["layer"], block.options["snapshot"]
+    if measure == "connectivity" and layer is not None:
+        raise block.error("the connectivity measures the whole model, not one layer", rule="option-conflict",
+                          option="layer", hint="leave out `layer`, or choose a layer's measure: hh, ih or H")
+    layer = layer or 0
+    if layer < 0:
+        raise block.error(f"option 'layer' must be 0 or more, got {layer}", rule="option-value", option="layer",
+                          hint="layers are numbered from 0 (the layer next to the input)")
+    first = docs[0]
+    epochs = [s["epoch"] for s in first["snapshots"]]
+    for doc in docs:
+        run = doc["run"]
+        layers = len(doc["snapshots"][0]["layers"])
+        if layer >= layers:
+            raise block.error(f"run {run!r} has no layer {layer} (it has {layers}, numbered from 0)",
+                              rule="ref-layer", option="layer", hint=f"use a layer from 0 to {layers - 1}")
+        theirs = [s["epoch"] for s in doc["snapshots"]]
+        if theirs != epochs:
+            raise block.error(f"runs {first['run']!r} and {run!r} export different snapshots ({epochs} and "
+                              f"{theirs}); the plotted runs share one snapshot slider", rule="runs-mismatch",
+                              option=option, hint="give the compared runs the same `snapshots` list")
+        if doc["threshold"] != first["threshold"]:
+            raise block.error(f"runs {first['run']!r} and {run!r} measure horizons at different thresholds "
+                              f"({first['threshold']} and {doc['threshold']})", rule="runs-mismatch",
+                              option=option, hint="give the compared runs the same `horizon_threshold`")
+    if epoch is None:
+        return measure, layer, len(epochs) - 1
+    if epoch not in epochs:
+        raise block.error(f"run {first['run']!r} has no snapshot at epoch {epoch}", rule="ref-snapshot",
+                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
+                          "run's `snapshots` list")
+    return measure, layer, epochs.index(epoch)
+
+
+def reach_of(snapshot: dict, measure: str, layer: int) -> dict:
+    return snapshot["connectivity"] if measure == "connectivity" else snapshot["layers"][layer][measure]
+
+
+def payload(docs: list[dict], measure: str, layer: int) -> dict:
+    """The one measure the figure plots: per run and snapshot, its ratio statistics and horizon (float64)."""
+    runs = [{"run": d["run"], "cell": d["cell"], "distance": d["distance"],
+             "snapshots": [{"epoch": s["epoch"], "horizon": reach_of(s, measure, layer)["horizon"],
+                            "ratio": reach_of(s, measure, layer)["ratio"]} for s in d["snapshots"]]}
+            for d in docs]
+    return {"measure": measure, "layer": layer, "threshold": docs[0]["threshold"], "runs": runs}
+
+
+def render(block, ctx) -> str:
+    names, option = run_or_runs(block, "to compare several runs")
+    docs = load_runs(block, ctx, names, option)
+    measure, layer, index = check_references(block, docs, option)
+    data = payload(docs, measure, layer)
+    epoch = data["runs"][0]["snapshots"][index]["epoch"]
+    caption = escape(block.options["caption"]) or escape(
+        f"How far back the gradient reaches ({NAMES[measure]}): mean ratio and 10th–90th percentile band per "
+        f"distance over held-out sequences, for run{'s' if len(names) > 1 else ''} {', '.join(names)}, "
+        f"at epoch {epoch}.")
+    frame, table = ctx.first_frame(block, data, {"snapshot": index})
+    return figure(block, ctx, frame=frame, caption=caption, data=data, snapshot=index,
+                  extra=f'<details class="widget-data"><summary>Data</summary>{table}</details>')
+
+
+register(Directive(
+    name="horizon",
+    doc="How far back each loss reaches: ratio per distance over held-out sequences (mean, 10th–90th "
+        "percentile), one band per run, with the threshold and the horizons; linked to the page's epoch.",
+    options={"run": Opt(str, "", doc="name of a run whose spec sets `horizon`"),
+             "runs": Opt(list, None, doc="several runs to compare in one plot, comma-separated"),
+             "measure": Opt(str, "hh", MEASURES, doc="hh (W_hh), ih (W_ih), H (the state) or connectivity "
+                                                     "(the output's dependence on the input)"),
+             "layer": Opt(int, None, doc="recurrent layer, from 0 (next to the input); default 0"),
+             "snapshot": Opt(int, None, doc="epoch to show first (default: the last snapshot)"),
+             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+    needs=(KIND,),
+    render=render,
+))
