@@ -47,9 +47,9 @@ def horizon_site(make_site):
 
 
 def document(project, run: str) -> dict:
-    from generator.build import discover
-    from precompute.cache import entry_dir
-    from precompute.documents import load
+    from unrolled.generator.build import discover
+    from unrolled.precompute.cache import entry_dir
+    from unrolled.precompute.documents import load
 
     (page,) = [p for p in discover(project) if p.slug == "h"]
     return load(entry_dir(project.cache_dir, page.specs[run]) / "horizon.json")

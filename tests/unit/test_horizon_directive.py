@@ -7,12 +7,12 @@ import shutil
 import numpy as np
 import pytest
 
-from generator.build import SiteBuild, build, discover
-from generator.config import load_project
-from precompute.arrays import decode
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
+from unrolled.generator.build import SiteBuild, build, discover
+from unrolled.generator.config import load_project
+from unrolled.precompute.arrays import decode
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
 
 RECALL = {"dataset": '"recall"', "layers": 1, "hidden": 8, "window": 12, "delay": 5, "symbols": 3,
           "optimizer": '"adam"', "lr": 0.02, "sequences": 64, "batch": 32, "epochs": 3, "snapshots": "[0, 1, 3]",
@@ -123,9 +123,9 @@ def test_connectivity_reads_the_models_input_reach(trained, tmp_path):
 def test_ratios_below_double_precision_leave_the_plot(tmp_path):
     """The widget's own frame on given numbers: a mean that falls below 10⁻¹⁶ ends where it leaves the axis,
     whose bottom label then reads ≤10⁻¹⁶, and direct labels give way to the legend."""
-    from generator import assets
-    from generator.js import NodeWorker
-    from precompute.arrays import encode
+    from unrolled.generator import assets
+    from unrolled.generator.js import NodeWorker
+    from unrolled.precompute.arrays import encode
 
     mean = np.array([1.0, 1e-3, 1e-9, 1e-17, 1e-20, 1e-15])
     snap = {"epoch": 0, "horizon": 1, "ratio": {k: encode(mean * f, "float64") for k, f in

@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 
-from generator.metrics import Lookup, find_refs, ref_of
-from precompute.cache import cache_key
-from precompute.documents import load
-from precompute.errors import UnrolledError
-from precompute.runner import compute_run
-from precompute.spec import load_specs
+from unrolled.generator.metrics import Lookup, find_refs, ref_of
+from unrolled.precompute.cache import cache_key
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.runner import compute_run
+from unrolled.precompute.spec import load_specs
 from unrolled_lite import datasets
 
 SPEC = """
