@@ -22,12 +22,12 @@ from pathlib import Path
 
 from precompute.errors import UnrolledError
 
+from .bundled import PYODIDE_CORE as CORE_FILES
 from .config import PYODIDE_PACKAGES, SITE_SOURCES
 from .swap import replace_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_CORE = ROOT / "node_modules" / "pyodide"
-CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 LOCK = "pyodide-lock.json"
 VENDOR_DIR = "vendor/pyodide"  # inside the project
 PY_PACKAGES = ("unrolled_lite", "unrolled_page")
