@@ -8,12 +8,15 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT_PATH = [str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")]  # `unrolled.*` from this checkout
+sys.path[:0] = [p for p in CHECKOUT_PATH if p not in sys.path]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
