@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pythonpath"))  # unrolled.* from this checkout
 
 from unrolled.precompute.horizon import reach  # noqa: E402
 from unrolled.precompute.itemized import itemized_gradients  # noqa: E402

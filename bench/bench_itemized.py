@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pythonpath"))  # unrolled.* from this checkout
 
 from unrolled.precompute.itemized import itemized_gradients, itemized_gradients_reference, reference_graph  # noqa: E402
 from unrolled.precompute.models import SequenceModel  # noqa: E402

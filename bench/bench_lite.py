@@ -30,7 +30,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "site" / "py")]
+sys.path[:0] = [str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")]
 
 import unrolled_lite as ul  # noqa: E402
 from unrolled.precompute.models import SequenceModel  # noqa: E402

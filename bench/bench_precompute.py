@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "pythonpath"))  # unrolled.* from this checkout
 
 from unrolled.generator.build import discover  # noqa: E402
 from unrolled.generator.config import load_project  # noqa: E402

@@ -18,7 +18,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "pythonpath"))  # unrolled.* from this checkout
 
 from unrolled.generator.build import build  # noqa: E402
 from unrolled.generator.config import load_project  # noqa: E402

@@ -1,4 +1,4 @@
-"""The `unrolled` command: precompute, build, serve."""
+"""The `unrolled` command: init, new, precompute, build, serve."""
 from __future__ import annotations
 
 import argparse
@@ -90,6 +90,20 @@ def _new(args, project) -> int:
     return 0
 
 
+def _init(args, project) -> int:
+    from .scaffold import init_project
+
+    created, kept = init_project(Path(args.dir))
+    root = Path(args.dir).resolve()
+    for path in created:
+        print(f"created {path.relative_to(root)}")
+    for path in kept:
+        print(f"kept    {path.relative_to(root)} (exists)")
+    where = "" if root == Path.cwd() else f"cd {args.dir} && "
+    print(f"next: {where}unrolled serve   (trains the starter article's runs, builds, serves with live reload)")
+    return 0
+
+
 def _vendor_pyodide(args, project) -> int:
     from .vendor import vendor_pyodide
 
@@ -139,6 +153,12 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--report", action="store_true", help="print each page's weight (HTML, CSS, JS, data)")
     bld.set_defaults(func=_build)
 
+    ini = sub.add_parser("init", help="create a new project: settings, a starter article, .gitignore and a "
+                         "GitHub Pages workflow")
+    ini.add_argument("dir", metavar="DIR", help="the project folder (new or empty; in an existing project only "
+                     "missing files are added)")
+    ini.set_defaults(func=_init, project_free=True)
+
     new = sub.add_parser("new", help="scaffold an article with a run spec and an example of every directive")
     new.add_argument("name", help="the article's folder name and URL slug, e.g. gates-explained")
     new.set_defaults(func=_new)
@@ -172,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if getattr(args, "project_free", False):
+            return args.func(args, None)
         project = load_project(args.project)
         if getattr(args, "engine", None) or getattr(args, "scheduler", None):
             engine = args.engine or ("dask" if args.scheduler else project.engine)

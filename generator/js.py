@@ -17,14 +17,36 @@ from pathlib import Path
 
 from unrolled.precompute.errors import UnrolledError
 
-from .config import SITE_SOURCES
+from .bundled import NODE_MODULES
 
 WORKER = Path(__file__).with_name("node_worker.mjs")
-NODE_MODULES = SITE_SOURCES.parent / "node_modules"
+NODE_MIN = (20, 6)  # module.register(), used by node_worker.mjs to resolve the widgets' bare specifiers
 
 
 class FrameError(Exception):
     """A widget module failed to render its first frame (the message is the JS stack)."""
+
+
+def find_node() -> str:
+    """The `node` on PATH, checked once for the version the worker needs (math and first frames)."""
+    node = shutil.which("node")
+    if node is None:
+        raise UnrolledError("the generator needs Node.js (it renders math and widgets' first frames), and "
+                            "`node` is not on PATH", rule="node-missing", hint="install Node.js "
+                            f"{NODE_MIN[0]}.{NODE_MIN[1]} or newer (Debian/Ubuntu: `apt install nodejs`; "
+                            "otherwise nodejs.org) and make sure `node` is on PATH; no npm packages are needed")
+    if node not in _checked:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+        version = tuple(int(part) for part in out.lstrip("v").split(".")[:2] if part.isdigit())
+        if version < NODE_MIN:
+            raise UnrolledError(f"{node} is Node.js {out or 'of unknown version'}; the generator needs "
+                                f"{NODE_MIN[0]}.{NODE_MIN[1]} or newer", rule="node-version",
+                                hint="install a newer Node.js (nodejs.org) and put it first on PATH")
+        _checked.add(node)
+    return node
+
+
+_checked: set[str] = set()
 
 
 class NodeWorker:
@@ -71,10 +93,11 @@ class NodeWorker:
 
     # -- the process ------------------------------------------------------------------------------
     def _start(self):
-        node = shutil.which("node")
-        if node is None or not (NODE_MODULES / "katex").is_dir():
-            raise UnrolledError("the generator needs Node.js and the npm packages (KaTeX)", rule="node-missing",
-                                hint="run scripts/setup (it runs `npm ci`)")
+        node = find_node()
+        if not (NODE_MODULES / "katex").is_dir():
+            raise UnrolledError(f"KaTeX is missing: {NODE_MODULES / 'katex'} does not exist", rule="katex-missing",
+                                hint="in a checkout run `npm ci` (scripts/setup does); an installed unrolled "
+                                "carries KaTeX, so reinstall it (`pip install --force-reinstall unrolled`)")
         env = {"UNROLLED_NODE_MODULES": str(NODE_MODULES), "UNROLLED_IMPORTS": json.dumps(self._imports)}
         if "PATH" in os.environ:
             env["PATH"] = os.environ["PATH"]
@@ -93,7 +116,7 @@ class NodeWorker:
         if not answer:
             self._stop()
             raise UnrolledError("the generator's Node process stopped", rule="node-worker",
-                                hint="run `node generator/node_worker.mjs` to see its error")
+                                hint=f"run `node {WORKER}` to see its error")
         return json.loads(answer)
 
     def _stop(self):

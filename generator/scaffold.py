@@ -1,7 +1,9 @@
-"""`unrolled new NAME`: a new article folder with a run spec and an example of every directive."""
+"""`unrolled new NAME`: a new article folder with a run spec and an example of every directive;
+`unrolled init DIR`: a new project around such an article, ready to publish."""
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from pathlib import Path
 
 from unrolled.precompute.errors import UnrolledError
@@ -27,3 +29,51 @@ def new_article(project: Project, name: str) -> Path:
     (folder / "index.md").write_text((TEMPLATES / "index.md").read_text().format(title=title, date=date.isoformat()))
     (folder / "runs.toml").write_text((TEMPLATES / "runs.toml").read_text())
     return folder
+
+
+# -- unrolled init DIR ---------------------------------------------------------------------------------
+PROJECT_FILES = {"unrolled.toml": "unrolled.toml", ".gitignore": "gitignore", ".github/workflows/pages.yml": "pages.yml"}
+STARTER = "first-article"
+
+
+def is_project(folder: Path) -> bool:
+    return (folder / "unrolled.toml").is_file() or (folder / "content").is_dir()
+
+
+def init_project(folder: Path) -> tuple[list[Path], list[Path]]:
+    """A new project in `folder` (missing or empty): settings, a starter article with its runs, a
+    .gitignore and a GitHub Pages workflow. In an existing project only the missing files are added
+    (the article only when there is no content/). Returns (created, kept); never overwrites anything."""
+    from importlib import metadata
+
+    from unrolled.precompute.documents import torch_version
+
+    folder = Path(folder).resolve()
+    if folder.exists() and not folder.is_dir():
+        raise UnrolledError("this is a file, not a folder", file=folder, rule="init-not-folder",
+                            hint="name a new or empty folder, e.g. `unrolled init mysite`")
+    if folder.is_dir() and any(folder.iterdir()) and not is_project(folder):
+        raise UnrolledError("this folder is not empty and is not an Unrolled project (it has no unrolled.toml "
+                            "and no content/)", file=folder, rule="init-not-empty",
+                            hint="name a new or empty folder; nothing was written")
+    title = folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Unrolled"
+    values = {"title": json.dumps(title, ensure_ascii=False), "version": metadata.version("unrolled"),
+              "torch": torch_version()}
+    created, kept = [], []
+    project = Project(folder)
+    starter = not project.content_dir.exists()
+    for target, source in PROJECT_FILES.items():
+        path = folder / target
+        if path.exists():
+            kept.append(path)
+            continue
+        text = (TEMPLATES / "project" / source).read_text(encoding="utf-8")
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        created.append(path)
+    if starter:
+        article = new_article(project, STARTER)
+        created += [article / "index.md", article / "runs.toml"]
+    return created, kept

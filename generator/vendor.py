@@ -22,12 +22,12 @@ from pathlib import Path
 
 from unrolled.precompute.errors import UnrolledError
 
+from .bundled import NODE_MODULES, PYODIDE_CORE as CORE_FILES
 from .config import PYODIDE_PACKAGES, SITE_SOURCES
 from .swap import replace_folder
 
 ROOT = Path(__file__).resolve().parent.parent
-NPM_CORE = ROOT / "node_modules" / "pyodide"
-CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+NPM_CORE = NODE_MODULES / "pyodide"
 LOCK = "pyodide-lock.json"
 VENDOR_DIR = "vendor/pyodide"  # inside the project
 PY_PACKAGES = ("unrolled_lite", "unrolled_page")
@@ -111,7 +111,8 @@ def core_source(project) -> tuple[Path, bool]:
     if all((NPM_CORE / name).is_file() for name in CORE_FILES):
         return NPM_CORE, False
     raise UnrolledError(f"the Pyodide core is missing ({NPM_CORE} has no {', '.join(CORE_FILES)})",
-                        rule="pyodide-missing", hint=f"run `npm ci` in {ROOT} (package.json pins pyodide 0.29.5), "
+                        rule="pyodide-missing", hint=f"in a checkout run `npm ci` in {ROOT} (package.json pins pyodide 0.29.5; "
+                        "an installed unrolled carries the core, so reinstall it), "
                         "or `unrolled vendor-pyodide --dist PATH` to vendor a full Pyodide distribution")
 
 

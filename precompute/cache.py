@@ -21,10 +21,9 @@ import re
 import shutil
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
-from .documents import KINDS, OPTIONAL_KINDS, SCHEMA_MAJOR, check, code_version
+from .documents import KINDS, OPTIONAL_KINDS, SCHEMA_MAJOR, check, code_version, torch_version
 from .errors import UnrolledError
 from .folders import claim_cache
 from .lifeline import alive
@@ -38,7 +37,7 @@ CORPUS_DIGESTS = "corpus-digests.json"  # in the cache folder: file -> (size, mt
 
 def cache_key(spec: RunSpec, cache_root: Path | None = None) -> str:
     """The entry's key; with `cache_root`, a user corpus's file digests are remembered there."""
-    material = {"spec": spec.normalised(), "code": code_version(), "torch": metadata.version("torch"),
+    material = {"spec": spec.normalised(), "code": code_version(), "torch": torch_version(),
                 "schema": SCHEMA_MAJOR, "corpus": _corpus_digest(spec, cache_root)}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:20]
 

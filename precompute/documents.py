@@ -148,6 +148,20 @@ def versions() -> dict:
     return {name: metadata.version(name) for name in ("torch", "numpy", "unrolled")}
 
 
+def torch_version() -> str:
+    """The torch release that trains (or trained) this install's runs, a part of every cache key: the
+    installed torch's public version (`2.13.0`, its build label such as `+cpu` dropped), or, without
+    torch (a build whose runs are all cached needs none), the version this package pins."""
+    try:
+        return metadata.version("torch").split("+")[0]
+    except metadata.PackageNotFoundError:
+        pins = [re.split(r"[;,\s]", r.split("==", 1)[1].strip())[0] for r in metadata.requires("unrolled") or []
+                if re.match(r"torch\s*==", r)]
+        if not pins:
+            raise
+        return pins[0]
+
+
 def created_at() -> str | None:
     """Creation time from SOURCE_DATE_EPOCH (reproducible builds); None when it is not set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

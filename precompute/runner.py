@@ -4,6 +4,7 @@ Failures are collected per run; the other runs' results are kept.
 """
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cache_key, entry_dir, is_complete, prepare, write_entry
+from .documents import torch_version
 from .engine import Engine
 from .errors import UnrolledError
 from .lifeline import die_with_parent
@@ -78,6 +80,16 @@ def stale(specs: list[RunSpec], cache_root: Path) -> list[RunSpec]:
     return [s for s in specs if not is_complete(entry_dir(cache_root, s))]
 
 
+def require_torch(specs: list[RunSpec]) -> None:
+    """Training here needs torch; a build whose runs are all cached does not, so it may run without it."""
+    if importlib.util.find_spec("torch") is None:
+        names = ", ".join(s.name for s in specs)
+        raise UnrolledError(f"run(s) {names} must be trained, and training needs PyTorch, which is not installed",
+                            file=specs[0].source, line=specs[0].line, rule="torch-missing",
+                            hint=f"install it (`pip install torch=={torch_version()}`; the CPU build is enough), "
+                            "or build with the .cache/precompute folder of a machine that trained these runs")
+
+
 def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: bool = False,
                show_progress: bool = True, engine: Engine | None = None) -> list[Outcome]:
     """Train the stale runs of `specs` on `engine` (default: this machine's process pool, `jobs` wide)."""
@@ -102,6 +114,7 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
             outcomes[ident(spec)] = outcome
         return [outcomes[ident(s)] for s in specs]
     if todo:
+        require_torch([spec for spec, _ in todo])
         prepare(cache_root)  # before any training: a foreign folder is refused, an unwritable one reported
     bars = {ident(spec): tqdm(total=spec.epochs + 1, desc=spec.name, position=i, leave=True,
                             disable=not show_progress, unit="epoch")

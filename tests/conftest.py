@@ -9,14 +9,16 @@ import concurrent.futures
 import math
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-import unrolled.precompute  # noqa: F401 - first, so torch and NumPy start on the pinned code paths (numerics.py)
-
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT_PATH = [str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")]  # `unrolled.*` from this checkout
+sys.path[:0] = [p for p in CHECKOUT_PATH if p not in sys.path]
+import unrolled.precompute  # noqa: E402,F401 - before torch or NumPy load: pins their code paths (numerics.py)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.integration.test_precompute import wait_for_epochs
 
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site" / "py")])}
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")])}
 SETTLE_SECONDS = 60  # hang guard: how long the processes of a killed command may take to go
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site" / "py")]), "OMP_NUM_THREADS": "1"}
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")]), "OMP_NUM_THREADS": "1"}
 KINDS = ("cell-trace", "itemized-gradients", "predictions", "run", "weights")
 
 SPEC = """[run.tiny]

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 BASE_ENV = {k: v for k, v in os.environ.items()
             if k not in {"ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA", "NPY_DISABLE_CPU_FEATURES"}}
-BASE_ENV["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "site" / "py")])
+BASE_ENV["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")])
 # what a machine without AVX-512 would choose by itself (not overridden by the project: MKL's ceiling)
 OTHER_MACHINE = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 
@@ -80,7 +80,7 @@ def test_a_run_trains_to_the_same_bytes_on_another_instruction_set(tmp_path):
 def test_a_process_that_loaded_torch_before_the_pin_refuses_to_train():
     script = ("import torch, numpy\n"
               "torch.zeros(3).tanh()\n"  # the kernels are chosen here, unpinned
-              "import precompute\n"
+              "import unrolled.precompute\n"
               "from unrolled.precompute.numerics import check_pinned\n"
               "from unrolled.precompute.errors import UnrolledError\n"
               "try:\n    check_pinned()\nexcept UnrolledError as e:\n    print(e.rule, e)\n")
@@ -90,7 +90,7 @@ def test_a_process_that_loaded_torch_before_the_pin_refuses_to_train():
 
 
 def test_the_pin_reaches_the_cli_and_its_workers():
-    script = ("import generator, torch, numpy\n"
+    script = ("import unrolled.generator, torch, numpy\n"
               "from unrolled.precompute.numerics import check_pinned\n"
               "check_pinned()\nprint(torch.backends.cpu.get_cpu_capability())\n")
     done = subprocess.run([sys.executable, "-c", script], env={**BASE_ENV, **OTHER_MACHINE},

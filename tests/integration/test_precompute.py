@@ -103,7 +103,7 @@ def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
     spec_file = small_spec(tmp_path, 2000)
     cache_root = tmp_path / ".cache" / "precompute"
     cmd = [sys.executable, "-m", "unrolled.generator", "--project", str(tmp_path), "precompute", str(spec_file), "--jobs", "1"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site" / "py")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "pythonpath"), str(ROOT / "site" / "py")])}
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_for_epochs(proc, "tiny", 20)  # killed in the middle of training, far from its last epoch
     proc.send_signal(signal.SIGKILL)

@@ -1,6 +1,8 @@
-"""`unrolled new` scaffolds an article that builds as written, with every directive on it."""
+"""`unrolled new` scaffolds an article that builds as written, with every directive on it; `unrolled
+init` a project around one (its full build with the installed wheel is in test_wheel.py)."""
 import re
 
+from tests.conftest import ROOT
 from tests.integration.test_build import run_cli
 
 WIDGETS = {"predictions", "loss", "network", "cell", "gradients", "pyodide"}
@@ -26,3 +28,34 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path):
     assert again.returncode == 1 and "error[new-exists]" in again.stderr
     bad = run_cli("--project", str(tmp_path), "new", "Not A Slug")
     assert bad.returncode == 1 and "error[new-name]" in bad.stderr
+
+
+def test_init_creates_a_project_that_loads(tmp_path):
+    from unrolled.generator.config import load_project
+
+    done = run_cli("init", "new-site", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "new-site"
+    assert load_project(root).title == "New site"
+    assert (root / ".gitignore").read_text().splitlines()[1:4] == ["/_site/", "/_site.tmp-*/", "/.cache/"]
+    assert (root / "content" / "first-article" / "runs.toml").read_bytes() == (
+        ROOT / "generator" / "scaffold" / "runs.toml").read_bytes()
+
+
+def test_init_refuses_a_foreign_folder_and_never_overwrites(tmp_path):
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "todo.txt").write_text("mine")
+    refused = run_cli("init", str(foreign), cwd=tmp_path)
+    assert refused.returncode == 1 and "error[init-not-empty]" in refused.stderr and "nothing was written" in refused.stderr
+    assert [p.name for p in foreign.iterdir()] == ["todo.txt"]
+
+    project = tmp_path / "existing"
+    (project / "content" / "mine").mkdir(parents=True)
+    (project / "unrolled.toml").write_text('[site]\ntitle = "Mine"\n')
+    added = run_cli("init", str(project), cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert (project / "unrolled.toml").read_text() == '[site]\ntitle = "Mine"\n'
+    assert "kept    unrolled.toml (exists)" in added.stdout and "created .gitignore" in added.stdout
+    assert (project / ".github" / "workflows" / "pages.yml").is_file()
+    assert not (project / "content" / "first-article").exists()  # content/ was there: no starter article
