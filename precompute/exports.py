@@ -15,8 +15,7 @@ from .train import TrainResult, as_tensors, seeded_rng
 
 def model_at(result: TrainResult, epoch: int, dtype=torch.float32) -> SequenceModel:
     """A fresh copy of the model with the weights of one snapshot."""
-    model = SequenceModel(result.model.cell, result.model.rnn.input_size, result.model.rnn.hidden_size,
-                          result.model.rnn.num_layers, result.model.head.out_features)
+    model = SequenceModel(*result.model.config)
     model.load_state_dict(result.snapshots[epoch])
     return model.to(dtype).eval()
 

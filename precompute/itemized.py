@@ -22,10 +22,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from .models import PARAM_KINDS
+
 LOSSES = ("mse", "ce")
 GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 TORCH_CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
-PARAM_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 ArrayLike = np.ndarray | torch.Tensor
 
 
