@@ -26,6 +26,8 @@ def run_document(spec, task, result: TrainResult, prov: dict) -> dict:
             "loss": task.loss}
     if task.kind == "text":
         info["vocab"] = task.vocab
+    if spec.model is not None:
+        info["model"] = spec.model
     loss = {"epoch": list(range(spec.epochs + 1)), "train": result.loss_train, "validation": result.loss_validation}
     return document("run", spec.name, prov, task=info, loss=loss, snapshots=sorted(result.snapshots))
 
@@ -126,10 +128,13 @@ def _traced_document(kind: str, spec, task, result: TrainResult, prov: dict, per
 
 
 def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    from .generic_itemized import itemized_gradients_generic
     from .itemized import itemized_gradients
 
+    itemize = itemized_gradients_generic if spec.model is not None else itemized_gradients
+
     def layers(model, x, y):
-        grads = itemized_gradients(model, x, y, task.loss)
+        grads = itemize(model, x, y, task.loss)
         return {"layers": [{**{g: arrays.encode(grads["G"][k][g], "float64") for g in ("ih", "hh", "all")},
                             "H": arrays.encode(grads["H"][k], "float64")} for k in range(spec.layers)]}
 
@@ -137,14 +142,15 @@ def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
 
 
 def cell_trace_document(spec, task, result: TrainResult, prov: dict) -> dict:
-    from .celltrace import cell_trace
+    from .celltrace import cell_trace, custom_cell_trace
+
+    trace = custom_cell_trace if spec.model is not None else cell_trace
 
     def layers(model, x, y):
         with torch.no_grad():
             out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0].numpy()
         return {"output": arrays.encode(out, "float64"),
-                "layers": [{key: arrays.encode(value, "float64") for key, value in sorted(layer.items())}
-                           for layer in cell_trace(model, x, y, task.loss)]}
+                "layers": [_arrays(dict(sorted(layer.items()))) for layer in trace(model, x, y, task.loss)]}
 
     return _traced_document("cell-trace", spec, task, result, prov, layers)
 

@@ -62,11 +62,15 @@ def model_params(model) -> Params:
 
 def as_inputs(params: Params, x: ArrayLike, y: ArrayLike, loss: str) -> tuple[np.ndarray, np.ndarray]:
     """Check and convert one traced sequence: x → (T, D) float64, y → (T,) float64 or int64."""
+    return check_inputs(params.layers[0].w_ih.shape[1], x, y, loss)
+
+
+def check_inputs(d_in: int, x: ArrayLike, y: ArrayLike, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """`as_inputs` for a model with `d_in` inputs per step, whatever its cell."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {LOSSES}")
     x = torch.as_tensor(x).detach().to(torch.float64).numpy()
     y = torch.as_tensor(y).detach().numpy()
-    d_in = params.layers[0].w_ih.shape[1]
     if x.ndim != 2 or x.shape[1] != d_in or len(x) == 0:
         raise ValueError(f"x must have shape (T, {d_in}) with T >= 1, got {x.shape}")
     if loss == "mse":

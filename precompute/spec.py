@@ -5,6 +5,7 @@ Importing this module never imports torch, so the generator can read specs cheap
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -118,6 +119,12 @@ class RunSpec:
         if self.values.get("model") is None:
             return None
         return MODEL_PATTERN.match(self.values["model"]).group("cls")
+
+    def model_digest(self) -> str | None:
+        """sha256 of the `model` file's bytes (cache key, import memo): an edited cell retrains."""
+        if self.model_file is None:
+            return None
+        return hashlib.sha256(self.model_file.read_bytes()).hexdigest()[:16]
 
     def line_of(self, key: str) -> int | None:
         """The line of `key` inside this run's table (the table's header when the key is not written)."""
@@ -348,6 +355,9 @@ def _check_model(spec: RunSpec, table: dict, root, fail) -> None:
     if not MODEL_PATTERN.match(spec_text) or Path(spec_text.split(":")[0]).is_absolute():
         fail(f"{spec_text!r} is not of the form \"FILE.py:ClassName\"", "model", rule="model-form",
              hint="name a Python file beside the spec and a class in it, e.g. model = \"cells.py:PeepholeLSTM\"")
+    if spec.values["horizon"]:
+        fail("the horizon document is not available for your own cell", "horizon", rule="spec-invalid",
+             hint="remove `horizon`: itemized gradients and cell traces are exported for any cell")
     if "cell" in table:
         fail("`cell` has no effect with `model`", "cell", rule="spec-invalid",
              hint="remove `cell`: the class named by `model` is the cell")

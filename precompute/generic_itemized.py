@@ -1,0 +1,206 @@
+"""Exact itemized gradients for any cell keeping the protocol of `owncell.py`, by torch autograd.
+
+`itemized.py` is fast because it knows the built-in cells' equations; an author's cell has none we
+know. So here every step s gets its own leaf copy θ^(s) of each layer's parameters (the cell called
+through `torch.func.functional_call`), which unties the unrolled graph exactly as in the definition:
+G[t][s] = ∂L_t/∂θ^(s). All T loss terms are then carried back together in one batched backward
+(`torch.autograd.grad(..., is_grads_batched=True)`, one-hot cotangents e_t on the vector of L_t), each
+gradient reduced to its norms at once. Only when the T² gradient tensors would exceed `BATCH_BYTES`
+is the batch of cotangents split into a few row blocks.
+
+Results have exactly the layout of `itemized.itemized_gradients`, so documents and widgets do not care
+which path made them. `generic_reference` (one backward per L_t) and the built-in cells wrapped as
+protocol cells (`BUILTIN_STEPS`) are the tests' independent checks.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from .itemized import _empty_result, check_inputs
+from .models import PARAM_KINDS
+
+BATCH_BYTES = 1 << 30  # the batched backward's gradient tensors may take this much memory at once
+
+
+class _BuiltinStep:
+    """torch's own cells under the protocol: used to check the generic path against the fast one."""
+
+    ih, hh = ("weight_ih",), ("weight_hh",)
+
+    def initial_state(self, batch: int):
+        zero = self.weight_hh.new_zeros(batch, self.hidden_size)
+        return (zero, zero) if isinstance(self, nn.LSTMCell) else zero
+
+    def step(self, x, state):
+        out = self(x, state)
+        return (out[0] if isinstance(out, tuple) else out), out, {}
+
+
+class RNNStep(_BuiltinStep, nn.RNNCell):
+    pass
+
+
+class LSTMStep(_BuiltinStep, nn.LSTMCell):
+    pass
+
+
+class GRUStep(_BuiltinStep, nn.GRUCell):
+    pass
+
+
+BUILTIN_STEPS = {"rnn": RNNStep, "lstm": LSTMStep, "gru": GRUStep}
+
+
+def protocol_cells(model) -> list[nn.Module]:
+    """float64 copies of a SequenceModel's layers as protocol cells (built-in layers wrapped)."""
+    if model.cell == "custom":
+        return [copy.deepcopy(cell).double() for cell in model.rnn.cells]
+    cells = []
+    for k in range(model.rnn.num_layers):
+        w_ih = getattr(model.rnn, f"weight_ih_l{k}")
+        cell = BUILTIN_STEPS[model.cell](w_ih.shape[1], getattr(model.rnn, f"weight_hh_l{k}").shape[1],
+                                         dtype=torch.float64)
+        with torch.no_grad():
+            for kind in PARAM_KINDS:
+                getattr(cell, kind).copy_(getattr(model.rnn, f"{kind}_l{k}"))
+        cells.append(cell)
+    return cells
+
+
+class _Stepper(nn.Module):
+    """One protocol step as a module call, so `functional_call` can hand it a step's own parameters.
+    A state of None means step 0: the initial state is made with step 0's copy."""
+
+    def __init__(self, cell: nn.Module):
+        super().__init__()
+        self.cell = cell
+
+    def forward(self, x, state):
+        if state is None:
+            state = self.cell.initial_state(x.shape[0])
+        return self.cell.step(x, state)
+
+
+def unrolled(model, x, y, loss: str) -> dict:
+    """The float64 forward of one sequence with a leaf copy of every layer's parameters at every step.
+
+    Returns per-step losses "L" (T,), "copies"[k][s] {name: leaf}, "h"[k][s] (1, H), "inputs"[k][s]
+    (the layer's input), "named"[k][s] {name: (1, n)} (the cell's intermediates) and "cells".
+    """
+    cells = protocol_cells(model)
+    head_w = model.head.weight.detach().to(torch.float64)
+    head_b = model.head.bias.detach().to(torch.float64)
+    x_np, y_np = check_inputs(model.rnn.input_size, x, y, loss)
+    inputs = list(torch.from_numpy(x_np)[:, None, :])
+    out = {"copies": [], "h": [], "inputs": [], "named": [], "cells": cells}
+    for cell in cells:
+        stepper, base = _Stepper(cell), {n: p.detach() for n, p in cell.named_parameters()}
+        copies, hs, named, state = [], [], [], None
+        for u in inputs:
+            leaves = {n: p.clone().requires_grad_() for n, p in base.items()}
+            h, state, values = torch.func.functional_call(stepper, {f"cell.{n}": v for n, v in leaves.items()},
+                                                          (u, state))
+            copies.append(leaves)
+            hs.append(h)
+            named.append(values)
+        out["inputs"].append(inputs)
+        out["copies"].append(copies)
+        out["h"].append(hs)
+        out["named"].append(named)
+        inputs = hs
+    logits = torch.cat(inputs) @ head_w.T + head_b
+    if loss == "mse":
+        out["L"] = (logits[:, 0] - torch.from_numpy(y_np)) ** 2
+    else:
+        out["L"] = -torch.log_softmax(logits, dim=1)[torch.arange(len(y_np)), torch.from_numpy(y_np)]
+    return out
+
+
+def _groups(cell: nn.Module) -> dict[str, list[str]]:
+    names = [n for n, _ in cell.named_parameters()]
+    return {"ih": list(type(cell).ih), "hh": list(type(cell).hh), "all": names}
+
+
+def _leaves(graph: dict) -> tuple[list[torch.Tensor], list[tuple[int, int, str]]]:
+    """Every leaf copy, flattened, with (layer, step, name) for each."""
+    leaves, where = [], []
+    for k, copies in enumerate(graph["copies"]):
+        for s, leaf in enumerate(copies):
+            for name, tensor in leaf.items():
+                leaves.append(tensor)
+                where.append((k, s, name))
+    return leaves, where
+
+
+def _row_blocks(t_len: int, leaves: list[torch.Tensor]) -> list[range]:
+    """Rows of cotangents per batched backward: all T unless their gradients exceed BATCH_BYTES."""
+    per_row = 8 * sum(leaf.numel() for leaf in leaves)
+    rows = max(1, min(t_len, BATCH_BYTES // max(per_row, 1)))
+    return [range(a, min(a + rows, t_len)) for a in range(0, t_len, rows)]
+
+
+def _batched_grads(graph: dict, targets: list[torch.Tensor], rows: range) -> tuple:
+    """∂L_t/∂target for every t in `rows`: one backward with a batch of one-hot cotangents."""
+    t_len = len(graph["L"])
+    eye = torch.zeros(len(rows), t_len, dtype=torch.float64)
+    eye[torch.arange(len(rows)), torch.tensor(list(rows))] = 1.0
+    return torch.autograd.grad(graph["L"], targets, grad_outputs=eye, is_grads_batched=True, retain_graph=True,
+                               allow_unused=True, materialize_grads=True)
+
+
+def itemized_gradients_generic(model, x, y, loss: str) -> dict:
+    """`itemized.itemized_gradients` for any cell: G[k][g][t, s] = ‖∂L_t/∂θ_g^(s)‖, H[k][t, s] = ‖∂L_t/∂h_s‖."""
+    graph = unrolled(model, x, y, loss)
+    t_len, n_layers = len(graph["L"]), len(graph["cells"])
+    leaves, where = _leaves(graph)
+    hs = [h for layer in graph["h"] for h in layer]
+    out = _empty_result((t_len, t_len), n_layers)
+    groups = [_groups(cell) for cell in graph["cells"]]
+    for rows in _row_blocks(t_len, leaves + hs):
+        grads = _batched_grads(graph, leaves + hs, rows)
+        sq = {}  # (k, s, name) -> (rows,) squared norms
+        for (k, s, name), g in zip(where, grads[:len(leaves)]):
+            sq[k, s, name] = g.reshape(len(rows), -1).square().sum(1).numpy()
+        for k in range(n_layers):
+            for s in range(t_len):
+                for group, names in groups[k].items():
+                    out["G"][k][group][rows.start:rows.stop, s] = np.sqrt(sum(sq[k, s, n] for n in names))
+                out["H"][k][rows.start:rows.stop, s] = grads[len(leaves) + k * t_len + s].reshape(
+                    len(rows), -1).norm(dim=1).numpy()
+    return out
+
+
+def generic_contributions_sum(model, x, y, loss: str) -> list[dict[str, np.ndarray]]:
+    """Σ_t Σ_s ∂L_t/∂θ^(s) per layer and parameter name, from the same batched backward: it must equal
+    torch's ordinary gradient of L = Σ_t L_t (the identity that makes the items a decomposition)."""
+    graph = unrolled(model, x, y, loss)
+    leaves, where = _leaves(graph)
+    sums = [{n: np.zeros(tuple(p.shape)) for n, p in cell.named_parameters()} for cell in graph["cells"]]
+    for rows in _row_blocks(len(graph["L"]), leaves):
+        for (k, _, name), g in zip(where, _batched_grads(graph, leaves, rows)):
+            sums[k][name] += g.sum(0).numpy()
+    return sums
+
+
+def generic_reference(model, x, y, loss: str) -> dict:
+    """The per-step reference: the same untied graph, one ordinary backward per loss term L_t."""
+    graph = unrolled(model, x, y, loss)
+    t_len, n_layers = len(graph["L"]), len(graph["cells"])
+    leaves, where = _leaves(graph)
+    hs = [h for layer in graph["h"] for h in layer]
+    out = _empty_result((t_len, t_len), n_layers)
+    groups = [_groups(cell) for cell in graph["cells"]]
+    for t in range(t_len):
+        grads = torch.autograd.grad(graph["L"][t], leaves + hs, retain_graph=True, allow_unused=True,
+                                    materialize_grads=True)
+        sq = {key: float(g.square().sum()) for key, g in zip(where, grads)}
+        for k in range(n_layers):
+            for s in range(t_len):
+                for group, names in groups[k].items():
+                    out["G"][k][group][t, s] = np.sqrt(sum(sq[k, s, n] for n in names))
+                out["H"][k][t, s] = float(grads[len(leaves) + k * t_len + s].norm())
+    return out
