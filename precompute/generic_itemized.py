@@ -186,15 +186,16 @@ def generic_contributions_sum(model, x, y, loss: str) -> list[dict[str, np.ndarr
     return sums
 
 
-def generic_reference(model, x, y, loss: str) -> dict:
-    """The per-step reference: the same untied graph, one ordinary backward per loss term L_t."""
+def generic_reference(model, x, y, loss: str, loss_steps=None) -> dict:
+    """The per-step reference: the same untied graph, one ordinary backward per loss term L_t.
+    `loss_steps` (default: all) limits the rows t computed, so a benchmark can time a sample."""
     graph = unrolled(model, x, y, loss)
     t_len, n_layers = len(graph["L"]), len(graph["cells"])
     leaves, where = _leaves(graph)
     hs = [h for layer in graph["h"] for h in layer]
     out = _empty_result((t_len, t_len), n_layers)
     groups = [_groups(cell) for cell in graph["cells"]]
-    for t in range(t_len):
+    for t in range(t_len) if loss_steps is None else loss_steps:
         grads = torch.autograd.grad(graph["L"][t], leaves + hs, retain_graph=True, allow_unused=True,
                                     materialize_grads=True)
         sq = {key: float(g.square().sum()) for key, g in zip(where, grads)}
