@@ -733,6 +733,11 @@ def render(block, ctx) -> str:
     _check_int(block, "step", opts["step"], steps, "time step", "ref-step", run)
 
     cell, layer, step, phase = doc["cell"], opts["layer"], opts["step"], opts["phase"]
+    if cell == "custom":  # an author's own cell: the generic view
+        from .cell_custom import render as render_custom
+
+        return render_custom(block, ctx, doc, index=index, layer=layer, step=step, phase=phase,
+                             sequence=opts["sequence"])
     sizes = [int(lay["x"].shape[1]) for lay in seq["layers"]]
     hidden = int(seq["layers"][0]["h"].shape[1])
     dia = diagram(ctx, block, cell, sizes, hidden, doc["kind"])
