@@ -103,3 +103,23 @@ def test_sweep_over_size_lists_names_runs_by_sizes(tmp_path):
     path = tmp_path / "runs.toml"
     path.write_text('[sweep.s]\ndataset = "sine"\n[sweep.s.grid]\nhidden = [[8, 4], 6]\n')
     assert [(s.name, s.layers) for s in load_specs(path)] == [("s-hidden8x4", 2), ("s-hidden6", 3)]
+
+
+def test_precompute_exports_a_stack_of_sizes(tmp_path):
+    from precompute.documents import load
+    from precompute.runner import precompute
+
+    path = tmp_path / "runs.toml"
+    path.write_text('[run.a]\ndataset = "sine"\ncell = "gru"\nhidden = [5, 3]\nwindow = 6\nsequences = 25\n'
+                    "epochs = 2\n")
+    (outcome,) = precompute(load_specs(path), tmp_path / "cache", show_progress=False)
+    assert outcome.status == "done", outcome.error
+    run, weights, preds, items, trace = (load(outcome.path / f"{k}.json") for k in (
+        "run", "weights", "predictions", "itemized-gradients", "cell-trace"))
+    assert (run["task"]["hidden"], run["task"]["layers"]) == ([5, 3], 2)
+    state = weights["snapshots"][-1]["state_dict"]
+    assert state["rnn.weight_hh_l0"].shape == (15, 5) and state["rnn.weight_ih_l1"].shape == (9, 5)
+    assert len(preds["snapshots"][-1]["rollout"]["prediction"]) == 32
+    layers = items["snapshots"][-1]["sequences"][0]["layers"]
+    assert [layer["hh"].shape for layer in layers] == [(6, 6), (6, 6)]
+    assert [layer["h"].shape for layer in trace["snapshots"][-1]["sequences"][0]["layers"]] == [(6, 5), (6, 3)]
