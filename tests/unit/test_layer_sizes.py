@@ -123,3 +123,37 @@ def test_precompute_exports_a_stack_of_sizes(tmp_path):
     layers = items["snapshots"][-1]["sequences"][0]["layers"]
     assert [layer["hh"].shape for layer in layers] == [(6, 6), (6, 6)]
     assert [layer["h"].shape for layer in trace["snapshots"][-1]["sequences"][0]["layers"]] == [(6, 5), (6, 3)]
+
+
+def test_network_grid_refuses_a_stack_of_sizes(tmp_path):
+    from generator.build import build
+    from generator.config import load_project
+    from precompute.errors import UnrolledError
+
+    home = tmp_path / "content" / "a"
+    home.mkdir(parents=True)
+    (home / "runs.toml").write_text('[run.s]\ndataset = "sine"\nhidden = [4, 2]\nwindow = 5\nsequences = 25\n'
+                                    "epochs = 1\ntrace = 0\n")
+    (home / "index.md").write_text("---\ntitle: A\nruns: runs.toml\n---\n\n```{network}\nruns: s\n```\n")
+    with pytest.raises(UnrolledError) as caught:
+        build(load_project(tmp_path), show_progress=False)
+    assert (caught.value.rule, caught.value.line) == ("ref-grid", 7)
+    assert "layers of different sizes" in caught.value.message and caught.value.hint
+    assert not (tmp_path / "_site").exists()
+
+
+def test_inline_value_of_a_list_of_sizes_is_a_clear_error(tmp_path):
+    from generator.build import build
+    from generator.config import load_project
+    from precompute.errors import UnrolledError
+
+    home = tmp_path / "content" / "a"
+    home.mkdir(parents=True)
+    (home / "runs.toml").write_text('[run.s]\ndataset = "sine"\nhidden = [4, 2]\nwindow = 5\nsequences = 25\n'
+                                    "epochs = 1\ntrace = 0\n")
+    (home / "index.md").write_text("---\ntitle: A\nruns: runs.toml\n---\n\n{val}`s.spec.layers` layers of "
+                                   "{val}`s.spec.hidden` units.\n")
+    with pytest.raises(UnrolledError) as caught:
+        build(load_project(tmp_path), show_progress=False)
+    assert (caught.value.rule, caught.value.line) == ("ref-kind", 6)
+    assert "is a list, [4, 2]" in caught.value.message and caught.value.hint
