@@ -88,15 +88,17 @@ class _Stepper(nn.Module):
 def unrolled(model, x, y, loss: str) -> dict:
     """The float64 forward of one sequence with a leaf copy of every layer's parameters at every step.
 
-    Returns per-step losses "L" (T,), "copies"[k][s] {name: leaf}, "h"[k][s] (1, H), "inputs"[k][s]
-    (the layer's input), "named"[k][s] {name: (1, n)} (the cell's intermediates) and "cells".
+    Returns per-step losses "L" (T,), "judged" (T,) (the output L_t judges: the value, or the target's
+    logit), "x" (T, D) (the input, a leaf), "copies"[k][s] {name: leaf}, "h"[k][s] (1, H),
+    "inputs"[k][s] (the layer's input), "named"[k][s] {name: (1, n)} (the cell's intermediates), "cells".
     """
     cells = protocol_cells(model)
     head_w = model.head.weight.detach().to(torch.float64)
     head_b = model.head.bias.detach().to(torch.float64)
     x_np, y_np = check_inputs(model.rnn.input_size, x, y, loss)
-    inputs = list(torch.from_numpy(x_np)[:, None, :])
-    out = {"copies": [], "h": [], "inputs": [], "named": [], "cells": cells}
+    x_leaf = torch.from_numpy(x_np).requires_grad_()
+    inputs = list(x_leaf[:, None, :])
+    out = {"copies": [], "h": [], "inputs": [], "named": [], "cells": cells, "x": x_leaf}
     for cell in cells:
         stepper, base = _Stepper(cell), {n: p.detach() for n, p in cell.named_parameters()}
         copies, hs, named, state = [], [], [], None
@@ -115,8 +117,10 @@ def unrolled(model, x, y, loss: str) -> dict:
     logits = torch.cat(inputs) @ head_w.T + head_b
     if loss == "mse":
         out["L"] = (logits[:, 0] - torch.from_numpy(y_np)) ** 2
+        out["judged"] = logits[:, 0]
     else:
         out["L"] = -torch.log_softmax(logits, dim=1)[torch.arange(len(y_np)), torch.from_numpy(y_np)]
+        out["judged"] = logits[torch.arange(len(y_np)), torch.from_numpy(y_np)]
     return out
 
 
@@ -143,12 +147,13 @@ def _row_blocks(t_len: int, leaves: list[torch.Tensor]) -> list[range]:
     return [range(a, min(a + rows, t_len)) for a in range(0, t_len, rows)]
 
 
-def _batched_grads(graph: dict, targets: list[torch.Tensor], rows: range) -> tuple:
-    """∂L_t/∂target for every t in `rows`: one backward with a batch of one-hot cotangents."""
-    t_len = len(graph["L"])
+def _batched_grads(graph: dict, targets: list[torch.Tensor], rows: range, of: str = "L") -> tuple:
+    """∂L_t/∂target (or ∂ŷ_t with of="judged") for every t in `rows`: one backward with a batch of
+    one-hot cotangents."""
+    t_len = len(graph[of])
     eye = torch.zeros(len(rows), t_len, dtype=torch.float64)
     eye[torch.arange(len(rows)), torch.tensor(list(rows))] = 1.0
-    return torch.autograd.grad(graph["L"], targets, grad_outputs=eye, is_grads_batched=True, retain_graph=True,
+    return torch.autograd.grad(graph[of], targets, grad_outputs=eye, is_grads_batched=True, retain_graph=True,
                                allow_unused=True, materialize_grads=True)
 
 
@@ -164,7 +169,7 @@ def itemized_gradients_generic(model, x, y, loss: str) -> dict:
         grads = _batched_grads(graph, leaves + hs, rows)
         sq = {}  # (k, s, name) -> (rows,) squared norms
         for (k, s, name), g in zip(where, grads[:len(leaves)]):
-            sq[k, s, name] = g.reshape(len(rows), -1).square().sum(1).numpy()
+            sq[k, s, name] = torch.linalg.vector_norm(g.reshape(len(rows), -1), dim=1).square().numpy()
         for k in range(n_layers):
             for s in range(t_len):
                 for group, names in groups[k].items():
@@ -172,6 +177,26 @@ def itemized_gradients_generic(model, x, y, loss: str) -> dict:
                 out["H"][k][rows.start:rows.stop, s] = grads[len(leaves) + k * t_len + s].reshape(
                     len(rows), -1).norm(dim=1).numpy()
     return out
+
+
+def itemized_gradients_generic_batch(model, xs, ys, loss: str) -> dict:
+    """`itemized.itemized_gradients_batch` for any cell: N sequences, every array (N, T, T)."""
+    each = [itemized_gradients_generic(model, x, y, loss) for x, y in zip(xs, ys, strict=True)]
+    if not each:
+        raise ValueError("expected one or more sequences")
+    return {"G": {k: {g: np.stack([r["G"][k][g] for r in each]) for g in groups} for k, groups in each[0]["G"].items()},
+            "H": {k: np.stack([r["H"][k] for r in each]) for k in each[0]["H"]}}
+
+
+def connectivity_generic_batch(model, xs, ys, loss: str) -> np.ndarray:
+    """`itemized.connectivity_batch` for any cell: C[n, t, s] = ‖∂ŷ_t/∂x_s‖, one batched backward each."""
+    out = []
+    for x, y in zip(xs, ys, strict=True):
+        graph = unrolled(model, x, y, loss)
+        t_len = len(graph["judged"])
+        (grad,) = _batched_grads(graph, [graph["x"]], range(t_len), of="judged")  # (t, s, D)
+        out.append(torch.linalg.vector_norm(grad, dim=2).numpy())
+    return np.stack(out)
 
 
 def generic_contributions_sum(model, x, y, loss: str) -> list[dict[str, np.ndarray]]:

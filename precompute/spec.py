@@ -355,9 +355,6 @@ def _check_model(spec: RunSpec, table: dict, root, fail) -> None:
     if not MODEL_PATTERN.match(spec_text) or Path(spec_text.split(":")[0]).is_absolute():
         fail(f"{spec_text!r} is not of the form \"FILE.py:ClassName\"", "model", rule="model-form",
              hint="name a Python file beside the spec and a class in it, e.g. model = \"cells.py:PeepholeLSTM\"")
-    if spec.values["horizon"]:
-        fail("the horizon document is not available for your own cell", "horizon", rule="spec-invalid",
-             hint="remove `horizon`: itemized gradients and cell traces are exported for any cell")
     if "cell" in table:
         fail("`cell` has no effect with `model`", "cell", rule="spec-invalid",
              hint="remove `cell`: the class named by `model` is the cell")

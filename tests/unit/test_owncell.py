@@ -95,6 +95,24 @@ def test_generic_path_on_builtin_cells_agrees_with_fast_path(cell, sizes, loss):
         assert np.abs(a - b).max() <= 1e-12 * np.abs(a).max(), name
 
 
+@pytest.mark.parametrize("loss", ("mse", "ce"))
+@pytest.mark.parametrize("cell", ("rnn", "lstm", "gru"))
+def test_generic_batch_and_connectivity_agree_with_fast_path(cell, loss):
+    from precompute.generic_itemized import connectivity_generic_batch, itemized_gradients_generic_batch
+    from precompute.itemized import connectivity_batch, itemized_gradients_batch
+
+    model, x, y = case(cell, [4, 3], loss)
+    _, x2, y2 = case(cell, [4, 3], loss, seed=5)
+    xs, ys = np.stack([x, x2]), np.stack([y, y2])
+    fast, generic = itemized_gradients_batch(model, xs, ys, loss), itemized_gradients_generic_batch(model, xs, ys, loss)
+    for (name, a), (_, b) in zip(arrays(fast), arrays(generic), strict=True):
+        assert a.shape == (2, T, T) and np.abs(a - b).max() <= 1e-12 * np.abs(a).max(), name
+    c_fast, c_generic = connectivity_batch(model, xs, ys, loss), connectivity_generic_batch(model, xs, ys, loss)
+    assert c_fast.shape == c_generic.shape == (2, T, T) and np.abs(c_fast).max() > 1e-3
+    assert np.abs(c_fast - c_generic).max() <= 1e-12 * np.abs(c_fast).max()
+    assert np.all(np.triu(c_generic[0], 1) == 0.0)
+
+
 def test_row_blocks_give_the_same_result(monkeypatch):
     model, x, y = case(peephole(), [3, 2], "ce", steps=9)
     whole = itemized_gradients_generic(model, x, y, "ce")
@@ -138,6 +156,7 @@ def test_custom_trace_names_values_and_their_gradients():
 # --- the spec and the protocol ---------------------------------------------------------------------
 
 GOOD_RUN = '[run.own]\ndataset = "sine"\nmodel = "cells.py:PeepholeLSTM"\nhidden = [4, 3]\nwindow = 6\nepochs = 1\n'
+HORIZON_RUN = GOOD_RUN + "horizon = 3\n"
 
 
 def project(tmp_path, cells: str | None = None, runs: str = GOOD_RUN):
@@ -152,7 +171,7 @@ def project(tmp_path, cells: str | None = None, runs: str = GOOD_RUN):
 
 
 def test_spec_with_model_trains_and_traces(tmp_path):
-    specs = load_specs(project(tmp_path), root=tmp_path)
+    specs = load_specs(project(tmp_path, runs=HORIZON_RUN), root=tmp_path)
     (outcome,) = precompute(specs, tmp_path / "cache", show_progress=False)
     assert outcome.status == "done", outcome.error
     from precompute.documents import load
@@ -161,6 +180,9 @@ def test_spec_with_model_trains_and_traces(tmp_path):
     assert trace["cell"] == "custom"
     assert trace["snapshots"][0]["sequences"][0]["layers"][1]["custom"]["order"] == ["i", "f", "g", "c", "o"]
     assert load(outcome.path / "run.json")["task"]["model"] == "cells.py:PeepholeLSTM"
+    horizon = load(outcome.path / "horizon.json")
+    assert horizon["cell"] == "custom" and len(horizon["snapshots"][-1]["layers"]) == 2
+    assert horizon["snapshots"][-1]["connectivity"]["ratio"]["mean"][0] == 1.0
 
 
 @pytest.mark.parametrize("runs, rule, line", [
@@ -168,7 +190,6 @@ def test_spec_with_model_trains_and_traces(tmp_path):
     (GOOD_RUN.replace("cells.py:", "missing.py:"), "model-missing-file", 3),
     (GOOD_RUN.replace("cells.py:", "../../../x.py:"), "path-outside-project", 3),
     (GOOD_RUN + 'cell = "gru"\n', "spec-invalid", 7),
-    (GOOD_RUN + "horizon = 4\n", "spec-invalid", 7),
 ])
 def test_spec_errors(tmp_path, runs, rule, line):
     (tmp_path / "x.py").write_text("")
