@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .itemized import _empty_result, check_inputs
+from .itemized import _empty_result, check_inputs, torch_step_losses
 from .models import PARAM_KINDS
 
 BATCH_BYTES = 1 << 30  # the batched backward's gradient tensors may take this much memory at once
@@ -114,13 +114,7 @@ def unrolled(model, x, y, loss: str) -> dict:
         out["h"].append(hs)
         out["named"].append(named)
         inputs = hs
-    logits = torch.cat(inputs) @ head_w.T + head_b
-    if loss == "mse":
-        out["L"] = (logits[:, 0] - torch.from_numpy(y_np)) ** 2
-        out["judged"] = logits[:, 0]
-    else:
-        out["L"] = -torch.log_softmax(logits, dim=1)[torch.arange(len(y_np)), torch.from_numpy(y_np)]
-        out["judged"] = logits[torch.arange(len(y_np)), torch.from_numpy(y_np)]
+    out["L"], out["judged"] = torch_step_losses(torch.cat(inputs) @ head_w.T + head_b, y_np, loss)
     return out
 
 

@@ -390,11 +390,17 @@ def reference_graph(model, x: ArrayLike, y: ArrayLike, loss: str):
         states.append(layer_states)
         inputs = layer_states
     out = torch.cat(inputs) @ torch.from_numpy(params.head_w).T + torch.from_numpy(params.head_b)
+    return torch_step_losses(out, y, loss)[0], copies, states
+
+
+def torch_step_losses(out: torch.Tensor, y: np.ndarray, loss: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """From the head's (T, O) output, in autograd: L_t (T,) and the output ŷ_t that L_t judges (the value
+    for mse, the target's logit for ce). Shared by the autograd paths (the oracle, `generic_itemized`)."""
+    rows = torch.arange(len(y))
     if loss == "mse":
-        per_step = (out[:, 0] - torch.from_numpy(y)) ** 2
-    else:
-        per_step = -torch.log_softmax(out, dim=1)[torch.arange(len(y)), torch.from_numpy(y)]
-    return per_step, copies, states
+        return (out[:, 0] - torch.from_numpy(y)) ** 2, out[:, 0]
+    target = torch.from_numpy(y)
+    return -torch.log_softmax(out, dim=1)[rows, target], out[rows, target]
 
 
 def itemized_gradients_reference(model, x: ArrayLike, y: ArrayLike, loss: str,
