@@ -152,7 +152,8 @@ def _batched_grads(graph: dict, targets: list[torch.Tensor], rows: range, of: st
 
 
 def itemized_gradients_generic(model, x, y, loss: str) -> dict:
-    """`itemized.itemized_gradients` for any cell: G[k][g][t, s] = ‖∂L_t/∂θ_g^(s)‖, H[k][t, s] = ‖∂L_t/∂h_s‖."""
+    """`itemized.itemized_gradients` for any cell: G[k][g][t, s] = ‖∂L_t/∂θ_g^(s)‖ and
+    H[k][t, s] = ‖∂L_t/∂h_s‖."""
     graph = unrolled(model, x, y, loss)
     t_len, n_layers = len(graph["L"]), len(graph["cells"])
     leaves, where = _leaves(graph)

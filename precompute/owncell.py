@@ -122,7 +122,8 @@ def _check_steps(cell, inputs: int, hidden: int, fail) -> None:
     try:
         state = cell.initial_state(batch)
     except Exception as exc:
-        fail(f"initial_state({batch}) raised {type(exc).__name__}: {exc}", "initial_state(batch) returns the zero state")
+        fail(f"initial_state({batch}) raised {type(exc).__name__}: {exc}",
+             "initial_state(batch) returns the zero state")
     if not all(isinstance(t, torch.Tensor) for t in _tensors(state)):
         fail("initial_state must return a tensor or a tuple of tensors", "e.g. self.weight_hh.new_zeros(batch, H)")
     x = torch.linspace(-1.0, 1.0, batch * inputs, dtype=torch.float64).reshape(batch, inputs)
@@ -146,7 +147,8 @@ def _check_steps(cell, inputs: int, hidden: int, fail) -> None:
                  'e.g. {"i": i, "f": f, "c": c}')
         reserved = {"x", "h", "h_prev", "dh"} & set(named)
         if reserved:
-            fail(f"intermediate name {sorted(reserved)[0]!r} is reserved", "the trace records x, h_prev, h and dh itself")
+            fail(f"intermediate name {sorted(reserved)[0]!r} is reserved",
+                 "the trace records x, h_prev, h and dh itself")
         for n, t in named.items():
             if not isinstance(t, torch.Tensor) or t.ndim != 2 or t.shape[0] != batch:
                 fail(f"intermediate {n!r} must have shape (batch, n), got "
