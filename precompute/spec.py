@@ -107,6 +107,11 @@ class RunSpec:
         return corpus if corpus.is_absolute() else self.source.parent / corpus
 
     @property
+    def model(self) -> str | None:
+        """`model` as written ("cells.py:Class"), or None for a built-in cell."""
+        return self.values.get("model")
+
+    @property
     def model_file(self) -> Path | None:
         """The `model` file (relative to the spec file's folder), or None for a built-in cell."""
         if self.values.get("model") is None:
@@ -315,6 +320,8 @@ def _validate(name: str, table: Any, path: Path, text: str, header: int | None =
     if values["model"] is not None:
         _check_model(spec, table, root, fail)
         values["cell"] = "custom"  # documents name the cell kind; `model` names the class
+    else:
+        del values["model"]  # a built-in cell's spec (so its cache key and provenance) stays as it was
     if spec.corpus_dir is not None:
         _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
     return spec

@@ -260,3 +260,12 @@ def test_model_file_travels_to_workers_and_keys_the_cache(tmp_path):
     before = cache_key(spec)
     spec.model_file.write_text(EXAMPLE.read_text() + "\n# edited\n")
     assert cache_key(spec) != before
+
+
+def test_a_builtin_spec_stays_as_it_was(tmp_path):
+    path = tmp_path / "runs.toml"
+    path.write_text('[run.a]\ndataset = "sine"\n')
+    (spec,) = load_specs(path)
+    assert "model" not in spec.normalised() and spec.model is None and spec.model_file is None
+    (own,) = load_specs(project(tmp_path), root=tmp_path)
+    assert (own.normalised()["model"], own.cell) == ("cells.py:PeepholeLSTM", "custom")
