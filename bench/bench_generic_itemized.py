@@ -5,7 +5,8 @@ For one sequence (input D=1, MSE at every step, one LSTM layer, H=64, float64, 1
 T=200 it measures, as the minimum of N repeats:
   fast     `itemized.itemized_gradients` (hand-written batched walk, built-in cells only);
   generic  `generic_itemized.itemized_gradients_generic` on the same LSTM wrapped as a protocol cell
-           (per-step parameter copies via functional_call, one batched backward per row block);
+           (per-step parameter copies via functional_call; one batched backward of all T loss terms to
+           the step states, then one batched vector-Jacobian product through each step);
   ref      `generic_itemized.generic_reference` (the same untied graph, one backward per L_t).
 The reference's cost per loss term does not depend on t: at T=200 it runs on every 5th term and is
 extrapolated linearly (graph build counted once), as the output says. Run with OMP_NUM_THREADS=1:
@@ -71,9 +72,7 @@ def main() -> None:
         x, y = x[:-1], x[1:, 0]
         fast = best_of(5, lambda: itemized_gradients(model, x, y, "mse"))
         generic = best_of(2, lambda: itemized_gradients_generic(model, x, y, "mse"))
-        graph = unrolled(model, x, y, "mse")
-        leaves = [p for layer in graph["copies"] for step in layer for p in step.values()]
-        blocks = len(generic_itemized._row_blocks(t_len, leaves + [h for layer in graph["h"] for h in layer]))
+        blocks = len(generic_itemized.plan(unrolled(model, x, y, "mse"))[2])
         ref, how = reference_seconds(model, x, y)
         print(f"{t_len:>4} {fast * 1e3:>9.1f} {generic * 1e3:>11.0f} {ref * 1e3:>9.0f} {how:>17} {blocks:>6}"
               f" {generic / fast:>12.1f}x {ref / generic:>11.1f}x {ref / fast:>8.0f}x")

@@ -4,9 +4,12 @@
 know. So here every step s gets its own leaf copy θ^(s) of each layer's parameters (the cell called
 through `torch.func.functional_call`), which unties the unrolled graph exactly as in the definition:
 G[t][s] = ∂L_t/∂θ^(s). All T loss terms are then carried back together in one batched backward
-(`torch.autograd.grad(..., is_grads_batched=True)`, one-hot cotangents e_t on the vector of L_t), each
-gradient reduced to its norms at once. Only when the T² gradient tensors would exceed `BATCH_BYTES`
-is the batch of cotangents split into a few row blocks.
+(`torch.autograd.grad(..., is_grads_batched=True)`, one-hot cotangents e_t on the vector of L_t) to
+the states every step hands on: row t of the result at step s is ∂L_t/∂state_s, the total derivative.
+θ^(s) reaches the loss only through step s's state, so one more batched backward through that single
+step (its vector-Jacobian product at all T rows) gives ∂L_t/∂θ^(s), reduced to norms at once. The T²
+parameter-sized gradients are never held together: memory stays at T state-sized rows per step. Only
+when even that would exceed `BATCH_BYTES` is the batch of cotangents split into row blocks.
 
 Results have exactly the layout of `itemized.itemized_gradients`, so documents and widgets do not care
 which path made them. `generic_reference` (one backward per L_t) and the built-in cells wrapped as
@@ -90,7 +93,9 @@ def unrolled(model, x, y, loss: str) -> dict:
 
     Returns per-step losses "L" (T,), "judged" (T,) (the output L_t judges: the value, or the target's
     logit), "x" (T, D) (the input, a leaf), "copies"[k][s] {name: leaf}, "h"[k][s] (1, H),
-    "inputs"[k][s] (the layer's input), "named"[k][s] {name: (1, n)} (the cell's intermediates), "cells".
+    "states"[k][s] (the tensors step s produced and hands on, and their identity copies that later
+    steps, layers and the head read; "h" holds the copies), "inputs"[k][s] (the layer's input), "named"[k][s]
+    {name: (1, n)} (the cell's intermediates), "cells".
     """
     cells = protocol_cells(model)
     head_w = model.head.weight.detach().to(torch.float64)
@@ -98,23 +103,54 @@ def unrolled(model, x, y, loss: str) -> dict:
     x_np, y_np = check_inputs(model.rnn.input_size, x, y, loss)
     x_leaf = torch.from_numpy(x_np).requires_grad_()
     inputs = list(x_leaf[:, None, :])
-    out = {"copies": [], "h": [], "inputs": [], "named": [], "cells": cells, "x": x_leaf}
+    out = {"copies": [], "h": [], "states": [], "inputs": [], "named": [], "cells": cells, "x": x_leaf}
     for cell in cells:
         stepper, base = _Stepper(cell), {n: p.detach() for n, p in cell.named_parameters()}
-        copies, hs, named, state = [], [], [], None
+        copies, hs, states, named, state = [], [], [], [], None
         for u in inputs:
             leaves = {n: p.clone().requires_grad_() for n, p in base.items()}
             h, state, values = torch.func.functional_call(stepper, {f"cell.{n}": v for n, v in leaves.items()},
                                                           (u, state))
+            produced = _handed_on(state)
+            h, state, handed = _boundary(h, state)
             copies.append(leaves)
             hs.append(h)
+            states.append((produced, handed))
             named.append(values)
         out["inputs"].append(inputs)
         out["copies"].append(copies)
         out["h"].append(hs)
+        out["states"].append(states)
         out["named"].append(named)
         inputs = hs
     out["L"], out["judged"] = torch_step_losses(torch.cat(inputs) @ head_w.T + head_b, y_np, loss)
+    return out
+
+
+def _boundary(h: torch.Tensor, state):
+    """Identity copies of the tensors a step hands on, which every later use reads: the gradient with
+    respect to a copy is then what flows back through later uses only, not through the step's own use
+    of one state tensor in another (h_t = o ⊙ tanh(c_t) reads c_t)."""
+    copies: dict[int, torch.Tensor] = {}
+
+    def copy_of(tensor):
+        if not isinstance(tensor, torch.Tensor) or not tensor.requires_grad:
+            return tensor
+        return copies.setdefault(id(tensor), tensor.clone())
+
+    parts = list(state) if isinstance(state, (tuple, list)) else [state]
+    new = [copy_of(t) for t in parts]
+    new_state = type(state)(new) if isinstance(state, (tuple, list)) else new[0]
+    return copy_of(h), new_state, _handed_on(new_state)
+
+
+def _handed_on(state) -> list[torch.Tensor]:
+    """The distinct tensors of a step's new state that carry gradient (h_t is one of them)."""
+    tensors = list(state) if isinstance(state, (tuple, list)) else [state]
+    out = []
+    for tensor in tensors:
+        if tensor.requires_grad and not any(tensor is seen for seen in out):
+            out.append(tensor)
     return out
 
 
@@ -134,9 +170,10 @@ def _leaves(graph: dict) -> tuple[list[torch.Tensor], list[tuple[int, int, str]]
     return leaves, where
 
 
-def _row_blocks(t_len: int, leaves: list[torch.Tensor]) -> list[range]:
-    """Rows of cotangents per batched backward: all T unless their gradients exceed BATCH_BYTES."""
-    per_row = 8 * sum(leaf.numel() for leaf in leaves)
+def _row_blocks(t_len: int, leaves: list[torch.Tensor], extra: int = 0) -> list[range]:
+    """Rows of cotangents per batched backward: all T unless their gradients (one per tensor of `leaves`,
+    plus `extra` numbers) exceed BATCH_BYTES."""
+    per_row = 8 * (sum(leaf.numel() for leaf in leaves) + extra)
     rows = max(1, min(t_len, BATCH_BYTES // max(per_row, 1)))
     return [range(a, min(a + rows, t_len)) for a in range(0, t_len, rows)]
 
@@ -147,8 +184,36 @@ def _batched_grads(graph: dict, targets: list[torch.Tensor], rows: range, of: st
     t_len = len(graph[of])
     eye = torch.zeros(len(rows), t_len, dtype=torch.float64)
     eye[torch.arange(len(rows)), torch.tensor(list(rows))] = 1.0
-    return torch.autograd.grad(graph[of], targets, grad_outputs=eye, is_grads_batched=True, retain_graph=True,
-                               allow_unused=True, materialize_grads=True)
+    grads = torch.autograd.grad(graph[of], targets, grad_outputs=eye, is_grads_batched=True, retain_graph=True,
+                                allow_unused=True, materialize_grads=True)
+    # a target the loss never reads (the last step's cell state) comes back as unbatched zeros
+    return tuple(g if g.dim() == t.dim() + 1 else g.expand(len(rows), *t.shape) for g, t in zip(grads, targets))
+
+
+def plan(graph: dict) -> tuple[list, list[torch.Tensor], list[range]]:
+    """Every (layer, step, produced, handed-on) state, the handed-on tensors flattened, and the row blocks
+    of the batched backward (one block unless a step's gradients for all T rows exceed BATCH_BYTES)."""
+    where = [(k, s, produced, handed) for k, layer in enumerate(graph["states"])
+             for s, (produced, handed) in enumerate(layer)]
+    flat = [tensor for *_, handed in where for tensor in handed]
+    step_size = max(sum(p.numel() for p in copies[0].values()) for copies in graph["copies"])
+    return where, flat, _row_blocks(len(graph["L"]), flat, extra=step_size)
+
+
+def _step_gradients(graph: dict):
+    """Yield (rows, k, s, {name: ∂L_t/∂θ^(s)_name (R, ...)}, ∂L_t/∂h_s (R, 1, H)) for every layer k and
+    step s, rows t of `rows`: one batched backward to all handed-on states, then one through each step."""
+    where, flat, blocks = plan(graph)
+    for rows in blocks:
+        grads = iter(_batched_grads(graph, flat, rows))
+        for k, s, produced, handed in where:
+            cotangents = [next(grads) for _ in handed]
+            dh = next(c for tensor, c in zip(handed, cotangents) if tensor is graph["h"][k][s])
+            leaves = graph["copies"][k][s]
+            local = torch.autograd.grad(produced, list(leaves.values()), grad_outputs=cotangents,
+                                        is_grads_batched=True, retain_graph=True, allow_unused=True,
+                                        materialize_grads=True)
+            yield rows, k, s, dict(zip(leaves, local)), dh
 
 
 def itemized_gradients_generic(model, x, y, loss: str) -> dict:
@@ -156,21 +221,14 @@ def itemized_gradients_generic(model, x, y, loss: str) -> dict:
     H[k][t, s] = ‖∂L_t/∂h_s‖."""
     graph = unrolled(model, x, y, loss)
     t_len, n_layers = len(graph["L"]), len(graph["cells"])
-    leaves, where = _leaves(graph)
-    hs = [h for layer in graph["h"] for h in layer]
     out = _empty_result((t_len, t_len), n_layers)
     groups = [_groups(cell) for cell in graph["cells"]]
-    for rows in _row_blocks(t_len, leaves + hs):
-        grads = _batched_grads(graph, leaves + hs, rows)
-        sq = {}  # (k, s, name) -> (rows,) squared norms
-        for (k, s, name), g in zip(where, grads[:len(leaves)]):
-            sq[k, s, name] = torch.linalg.vector_norm(g.reshape(len(rows), -1), dim=1).square().numpy()
-        for k in range(n_layers):
-            for s in range(t_len):
-                for group, names in groups[k].items():
-                    out["G"][k][group][rows.start:rows.stop, s] = np.sqrt(sum(sq[k, s, n] for n in names))
-                out["H"][k][rows.start:rows.stop, s] = grads[len(leaves) + k * t_len + s].reshape(
-                    len(rows), -1).norm(dim=1).numpy()
+    for rows, k, s, grads, dh in _step_gradients(graph):
+        sq = {name: torch.linalg.vector_norm(g.reshape(len(rows), -1), dim=1).square().numpy()
+              for name, g in grads.items()}
+        for group, names in groups[k].items():
+            out["G"][k][group][rows.start:rows.stop, s] = np.sqrt(sum(sq[n] for n in names))
+        out["H"][k][rows.start:rows.stop, s] = dh.reshape(len(rows), -1).norm(dim=1).numpy()
     return out
 
 
@@ -198,10 +256,9 @@ def generic_contributions_sum(model, x, y, loss: str) -> list[dict[str, np.ndarr
     """Σ_t Σ_s ∂L_t/∂θ^(s) per layer and parameter name, from the same batched backward: it must equal
     torch's ordinary gradient of L = Σ_t L_t (the identity that makes the items a decomposition)."""
     graph = unrolled(model, x, y, loss)
-    leaves, where = _leaves(graph)
     sums = [{n: np.zeros(tuple(p.shape)) for n, p in cell.named_parameters()} for cell in graph["cells"]]
-    for rows in _row_blocks(len(graph["L"]), leaves):
-        for (k, _, name), g in zip(where, _batched_grads(graph, leaves, rows)):
+    for _, k, _, grads, _ in _step_gradients(graph):
+        for name, g in grads.items():
             sums[k][name] += g.sum(0).numpy()
     return sums
 

@@ -269,3 +269,45 @@ def test_a_builtin_spec_stays_as_it_was(tmp_path):
     assert "model" not in spec.normalised() and spec.model is None and spec.model_file is None
     (own,) = load_specs(project(tmp_path), root=tmp_path)
     assert (own.normalised()["model"], own.cell) == ("cells.py:PeepholeLSTM", "custom")
+
+
+ODD_STATE = '''
+import torch
+from torch import nn
+
+
+class Odd(nn.Module):
+    """A state that repeats h, carries a constant, and reads h_t back inside the step (h feeds c)."""
+    ih = ("w",)
+    hh = ("u",)
+
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.w = nn.Parameter(torch.linspace(-1, 1, hidden_size * input_size).reshape(hidden_size, input_size))
+        self.u = nn.Parameter(torch.linspace(1, -0.5, hidden_size * hidden_size).reshape(hidden_size, hidden_size))
+        self.v = nn.Parameter(torch.linspace(0.2, 0.9, hidden_size))
+
+    def initial_state(self, batch):
+        zero = self.u.new_zeros(batch, self.hidden_size)
+        return zero, zero, zero, torch.ones(batch, 1, dtype=zero.dtype)
+
+    def step(self, x, state):
+        h_prev, _, c_prev, one = state
+        h = torch.tanh(x @ self.w.T + h_prev @ self.u.T + self.v * c_prev)
+        c = 0.5 * c_prev + h * one
+        return h, (h, h, c, one), {"c": c}
+'''
+
+
+@pytest.mark.parametrize("loss", ("mse", "ce"))
+def test_generic_is_exact_for_repeated_and_constant_state(tmp_path, loss):
+    path = tmp_path / "odd.py"
+    path.write_text(ODD_STATE)
+    spec = importlib.util.spec_from_file_location("odd_cells", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model, x, y = case(module.Odd, [3, 2], loss)
+    fast, slow = itemized_gradients_generic(model, x, y, loss), generic_reference(model, x, y, loss)
+    for (name, a), (_, b) in zip(arrays(fast), arrays(slow), strict=True):
+        assert np.abs(b).max() > 1e-3 and np.abs(a - b).max() <= 1e-9 * np.abs(b).max(), name
