@@ -127,6 +127,7 @@ def _check_steps(cell, inputs: int, hidden: int, fail) -> None:
     if not all(isinstance(t, torch.Tensor) for t in _tensors(state)):
         fail("initial_state must return a tensor or a tuple of tensors", "e.g. self.weight_hh.new_zeros(batch, H)")
     x = torch.linspace(-1.0, 1.0, batch * inputs, dtype=torch.float64).reshape(batch, inputs)
+    names = None
     for _ in range(2):
         try:
             out = cell.step(x, state)
@@ -145,6 +146,10 @@ def _check_steps(cell, inputs: int, hidden: int, fail) -> None:
         if not isinstance(named, dict) or not all(isinstance(n, str) and NAME.match(n) for n in named):
             fail("intermediates must be a dict from names (letters, digits, _) to tensors",
                  'e.g. {"i": i, "f": f, "c": c}')
+        if names is not None and list(named) != names:
+            fail(f"the intermediates are named {list(named)} at one step and {names} at another",
+                 "return the same names, in the same order, at every step")
+        names = list(named)
         reserved = {"x", "h", "h_prev", "dh"} & set(named)
         if reserved:
             fail(f"intermediate name {sorted(reserved)[0]!r} is reserved",

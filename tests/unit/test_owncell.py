@@ -231,6 +231,8 @@ GOOD_CELL_RUN = GOOD_RUN.replace("PeepholeLSTM", "Cell")
     (CELL.replace("return h, h, {", "return h, h + 0, {"), "model-protocol", "not part of new_state"),
     (CELL.replace('{"a": h * 2}', '{"a": h[0]}'), "model-shape", "intermediate 'a'"),
     (CELL.replace('{"a": h * 2}', '{"h": h}'), "model-protocol", "reserved"),
+    (CELL.replace('{"a": h * 2}', '{f"a{int(state.abs().sum() > 0)}": h * 2}'), "model-protocol",
+     "named ['a1'] at one step and ['a0']"),
     (CELL.replace("return h, h, {", "return h, {"), "model-protocol", "tuple (h_t, new_state"),
     (CELL.replace("nn.Module", "object").replace("super().__init__()", "pass"), "model-protocol", "not a torch.nn.Module"),
 ])
