@@ -24,10 +24,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from precompute import generic_itemized  # noqa: E402
-from precompute.generic_itemized import generic_reference, itemized_gradients_generic, unrolled  # noqa: E402
-from precompute.itemized import itemized_gradients  # noqa: E402
-from precompute.models import SequenceModel  # noqa: E402
+from unrolled.precompute import generic_itemized  # noqa: E402
+from unrolled.precompute.generic_itemized import generic_reference, itemized_gradients_generic, unrolled  # noqa: E402
+from unrolled.precompute.itemized import itemized_gradients  # noqa: E402
+from unrolled.precompute.models import SequenceModel  # noqa: E402
 
 HIDDEN = 64
 LENGTHS = (100, 200)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from precompute import arrays
+from unrolled.precompute import arrays
 
 from . import figure
 

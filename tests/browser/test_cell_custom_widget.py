@@ -4,10 +4,10 @@ nothing, and the live controls show the other steps, phases, layers and epochs, 
 import numpy as np
 import pytest
 
-from generator.build import discover
-from generator.directives.cell import short
-from precompute.cache import entry_dir
-from precompute.documents import load
+from unrolled.generator.build import discover
+from unrolled.generator.directives.cell import short
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
 from tests.browser.test_first_frames import READ
 from tests.conftest import ROOT
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from precompute.errors import SpecError
-from precompute.itemized import itemized_contributions_sum, itemized_gradients, itemized_gradients_reference
-from precompute.models import SequenceModel
-from precompute.spec import load_specs
+from unrolled.precompute.errors import SpecError
+from unrolled.precompute.itemized import itemized_contributions_sum, itemized_gradients, itemized_gradients_reference
+from unrolled.precompute.models import SequenceModel
+from unrolled.precompute.spec import load_specs
 
 T, D = 7, 2
 
@@ -106,8 +106,8 @@ def test_sweep_over_size_lists_names_runs_by_sizes(tmp_path):
 
 
 def test_precompute_exports_a_stack_of_sizes(tmp_path):
-    from precompute.documents import load
-    from precompute.runner import precompute
+    from unrolled.precompute.documents import load
+    from unrolled.precompute.runner import precompute
 
     path = tmp_path / "runs.toml"
     path.write_text('[run.a]\ndataset = "sine"\ncell = "gru"\nhidden = [5, 3]\nwindow = 6\nsequences = 25\n'
@@ -126,9 +126,9 @@ def test_precompute_exports_a_stack_of_sizes(tmp_path):
 
 
 def test_network_grid_refuses_a_stack_of_sizes(tmp_path):
-    from generator.build import build
-    from generator.config import load_project
-    from precompute.errors import UnrolledError
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
+    from unrolled.precompute.errors import UnrolledError
 
     home = tmp_path / "content" / "a"
     home.mkdir(parents=True)
@@ -143,9 +143,9 @@ def test_network_grid_refuses_a_stack_of_sizes(tmp_path):
 
 
 def test_inline_value_of_a_list_of_sizes_is_a_clear_error(tmp_path):
-    from generator.build import build
-    from generator.config import load_project
-    from precompute.errors import UnrolledError
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
+    from unrolled.precompute.errors import UnrolledError
 
     home = tmp_path / "content" / "a"
     home.mkdir(parents=True)

@@ -9,19 +9,19 @@ import numpy as np
 import pytest
 import torch
 
-from precompute import generic_itemized
-from precompute.cache import cache_key
-from precompute.celltrace import cell_trace, custom_cell_trace
-from precompute.errors import SpecError
-from precompute.generic_itemized import (
+from unrolled.precompute import generic_itemized
+from unrolled.precompute.cache import cache_key
+from unrolled.precompute.celltrace import cell_trace, custom_cell_trace
+from unrolled.precompute.errors import SpecError
+from unrolled.precompute.generic_itemized import (
     BUILTIN_STEPS, generic_contributions_sum, generic_reference, itemized_gradients_generic,
 )
-from precompute.inputs import gather, materialise
-from precompute.itemized import itemized_gradients
-from precompute.models import SequenceModel
-from precompute.owncell import load_cell
-from precompute.runner import precompute
-from precompute.spec import load_specs
+from unrolled.precompute.inputs import gather, materialise
+from unrolled.precompute.itemized import itemized_gradients
+from unrolled.precompute.models import SequenceModel
+from unrolled.precompute.owncell import load_cell
+from unrolled.precompute.runner import precompute
+from unrolled.precompute.spec import load_specs
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "content" / "your-own-cell" / "cells.py"
@@ -98,8 +98,8 @@ def test_generic_path_on_builtin_cells_agrees_with_fast_path(cell, sizes, loss):
 @pytest.mark.parametrize("loss", ("mse", "ce"))
 @pytest.mark.parametrize("cell", ("rnn", "lstm", "gru"))
 def test_generic_batch_and_connectivity_agree_with_fast_path(cell, loss):
-    from precompute.generic_itemized import connectivity_generic_batch, itemized_gradients_generic_batch
-    from precompute.itemized import connectivity_batch, itemized_gradients_batch
+    from unrolled.precompute.generic_itemized import connectivity_generic_batch, itemized_gradients_generic_batch
+    from unrolled.precompute.itemized import connectivity_batch, itemized_gradients_batch
 
     model, x, y = case(cell, [4, 3], loss)
     _, x2, y2 = case(cell, [4, 3], loss, seed=5)
@@ -174,7 +174,7 @@ def test_spec_with_model_trains_and_traces(tmp_path):
     specs = load_specs(project(tmp_path, runs=HORIZON_RUN), root=tmp_path)
     (outcome,) = precompute(specs, tmp_path / "cache", show_progress=False)
     assert outcome.status == "done", outcome.error
-    from precompute.documents import load
+    from unrolled.precompute.documents import load
 
     trace = load(outcome.path / "cell-trace.json")
     assert trace["cell"] == "custom"
