@@ -199,9 +199,17 @@ for _group, _quantity in REACH_GROUPS.items():
 metric("recall.accuracy", index="snapshot", kinds=("text",), document="horizon",
        doc="recall runs: share of held-out queries (steps t ≥ delay) answered with the key at snapshot N")(
     _recall_accuracy)
+def _setting(docs: Docs, key: str):
+    value = docs.spec.values[key]
+    if isinstance(value, list):  # hidden = [8, 4]: one size per layer
+        raise MetricError(f"spec.{key} of this run is a list, {value}, not one number", "ref-kind",
+                          "cite spec.layers, or write the sizes out in the text")
+    return value
+
+
 for _key, _option in OPTIONS.items():  # the run's settings: sine.spec.lr, sine.spec.layers, ...
     if _option.kind in (int, float):
-        metric(f"spec.{_key}", doc=_option.doc)(lambda d, _, key=_key: d.spec.values[key])
+        metric(f"spec.{_key}", doc=_option.doc)(lambda d, _, key=_key: _setting(d, key))
 
 
 @dataclass(frozen=True)

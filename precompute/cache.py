@@ -1,6 +1,7 @@
 """Content-addressed cache of run documents: one directory per (run, key), written atomically.
 
-Key = hash(normalised spec, precompute code version, torch version, schema version, corpus digest). A run's documents
+Key = hash(normalised spec, precompute code version, torch version, schema version, corpus digest, and
+the source digest of an author's cell file). A run's documents
 are written into a private temporary directory and renamed into place in one step, so a run killed
 mid-way leaves no half-written entry, and readers only ever see complete ones. An entry counts as
 complete only when every document matches its digest: a changed byte makes the run stale, so it is
@@ -39,6 +40,8 @@ def cache_key(spec: RunSpec, cache_root: Path | None = None) -> str:
     """The entry's key; with `cache_root`, a user corpus's file digests are remembered there."""
     material = {"spec": spec.normalised(), "code": code_version(), "torch": torch_version(),
                 "schema": SCHEMA_MAJOR, "corpus": _corpus_digest(spec, cache_root)}
+    if spec.model is not None:  # the author's cell is code the documents depend on
+        material["model"] = spec.model_digest()
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:20]
 
 

@@ -28,6 +28,11 @@ every value is a float64 array whose leading axis is the step t (length T), then
 | `d_pre_i` …  | lstm       | ∂L/∂pre_i, ∂L/∂pre_f, ∂L/∂pre_g, ∂L/∂pre_o                               |
 | `d_pre_r` `d_pre_z` `d_pre_n` | gru | ∂L/∂pre_r, ∂L/∂pre_z, ∂L/∂pre_n (= ∂L/∂gi_n)                   |
 | `d_gh_n`     | gru        | ∂L/∂gh_n = r ⊙ d_pre_n                                                   |
+
+An author's own cell (`owncell.py`) has no table: `custom_cell_trace` records `x`, `h_prev`, `h`, `dh`
+as above plus `custom` = {"order": the step's intermediate names in the order it computes them,
+"forward": name -> (T, n) values, "backward": name -> (T, n) ∂L/∂value}, by autograd on the
+same untied graph as `generic_itemized.py`.
 """
 from __future__ import annotations
 
@@ -64,5 +69,35 @@ def cell_trace(model, x, y, loss: str) -> list[dict[str, np.ndarray]]:
         layer = {key: value.copy() for key, value in trace.items()}
         for key in by_step[0]:
             layer[key] = np.stack([by_step[s][key] for s in range(len(by_step))])
+        out.append(layer)
+    return out
+
+
+def custom_cell_trace(model, x, y, loss: str) -> list[dict]:
+    """`cell_trace` for any protocol cell: forward values, and ∂L/∂value of L = Σ_t L_t by one backward."""
+    import torch
+
+    from .generic_itemized import unrolled
+
+    graph = unrolled(model, x, y, loss)
+    order = [list(graph["named"][k][0]) for k in range(len(graph["cells"]))]
+    named = [graph["named"][k][s][n] for k, names in enumerate(order) for s in range(len(graph["L"])) for n in names]
+    hs = [h for layer in graph["h"] for h in layer]
+    grads = torch.autograd.grad(graph["L"].sum(), hs + named, allow_unused=True, materialize_grads=True)
+    d_h, d_named = iter(grads[:len(hs)]), iter(grads[len(hs):])
+    out = []
+    for k, names in enumerate(order):
+        h = torch.cat(graph["h"][k]).detach().numpy()
+        layer = {"x": torch.cat(graph["inputs"][k]).detach().numpy(),
+                 "h_prev": np.concatenate([np.zeros_like(h[:1]), h[:-1]]), "h": h,
+                 "dh": torch.cat([next(d_h) for _ in graph["h"][k]]).numpy()}
+        forward = {n: [] for n in names}
+        backward = {n: [] for n in names}
+        for s in range(len(graph["L"])):
+            for n in names:
+                forward[n].append(graph["named"][k][s][n].detach()[0].numpy())
+                backward[n].append(next(d_named)[0].numpy())
+        layer["custom"] = {"order": names, "forward": {n: np.stack(v) for n, v in forward.items()},
+                           "backward": {n: np.stack(v) for n, v in backward.items()}}
         out.append(layer)
     return out

@@ -15,8 +15,7 @@ from .train import TrainResult, as_tensors, seeded_rng
 
 def model_at(result: TrainResult, epoch: int, dtype=torch.float32) -> SequenceModel:
     """A fresh copy of the model with the weights of one snapshot."""
-    model = SequenceModel(result.model.cell, result.model.rnn.input_size, result.model.rnn.hidden_size,
-                          result.model.rnn.num_layers, result.model.head.out_features)
+    model = SequenceModel(*result.model.config)
     model.load_state_dict(result.snapshots[epoch])
     return model.to(dtype).eval()
 
@@ -40,6 +39,8 @@ def run_document(spec, task, result: TrainResult, prov: dict) -> dict:
         info["vocab"] = task.vocab
     if getattr(task, "corpus", None) is not None:  # text corpora; recall draws fresh episodes
         info["counts"] = character_counts(task.corpus)
+    if spec.model is not None:
+        info["model"] = spec.model
     loss = {"epoch": list(range(spec.epochs + 1)), "train": result.loss_train, "validation": result.loss_validation}
     return document("run", spec.name, prov, task=info, loss=loss, snapshots=sorted(result.snapshots))
 
@@ -140,10 +141,13 @@ def _traced_document(kind: str, spec, task, result: TrainResult, prov: dict, per
 
 
 def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
+    from .generic_itemized import itemized_gradients_generic
     from .itemized import itemized_gradients
 
+    itemize = itemized_gradients_generic if spec.model is not None else itemized_gradients
+
     def layers(model, x, y):
-        grads = itemized_gradients(model, x, y, task.loss)
+        grads = itemize(model, x, y, task.loss)
         return {"layers": [{**{g: arrays.encode(grads["G"][k][g], "float64") for g in ("ih", "hh", "all")},
                             "H": arrays.encode(grads["H"][k], "float64")} for k in range(spec.layers)]}
 
@@ -151,14 +155,15 @@ def itemized_document(spec, task, result: TrainResult, prov: dict) -> dict:
 
 
 def cell_trace_document(spec, task, result: TrainResult, prov: dict) -> dict:
-    from .celltrace import cell_trace
+    from .celltrace import cell_trace, custom_cell_trace
+
+    trace = custom_cell_trace if spec.model is not None else cell_trace
 
     def layers(model, x, y):
         with torch.no_grad():
             out = model(torch.as_tensor(x, dtype=torch.float64)[None])[0].numpy()
         return {"output": arrays.encode(out, "float64"),
-                "layers": [{key: arrays.encode(value, "float64") for key, value in sorted(layer.items())}
-                           for layer in cell_trace(model, x, y, task.loss)]}
+                "layers": [_arrays(dict(sorted(layer.items()))) for layer in trace(model, x, y, task.loss)]}
 
     return _traced_document("cell-trace", spec, task, result, prov, layers)
 

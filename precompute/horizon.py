@@ -49,7 +49,11 @@ def reach(model, xs: np.ndarray, ys: np.ndarray, loss: str, threshold: float) ->
     xs (N, T, D), ys (N, T). Returns {"layers": [{"ih", "hh", "H"}], "connectivity"}, each entry a
     `distance_stats` dict.
     """
-    from .itemized import connectivity_batch, itemized_gradients_batch
+    if model.cell == "custom":  # an author's cell: the generic, autograd path
+        from .generic_itemized import connectivity_generic_batch as connectivity_batch
+        from .generic_itemized import itemized_gradients_generic_batch as itemized_gradients_batch
+    else:
+        from .itemized import connectivity_batch, itemized_gradients_batch
 
     grads = itemized_gradients_batch(model, xs, ys, loss)
     layers = [{"ih": distance_stats(grads["G"][k]["ih"], threshold),

@@ -16,9 +16,12 @@ from .spec import RunSpec
 
 def gather(spec: RunSpec) -> dict[str, bytes]:
     """Relative path (from the spec file's folder) -> bytes, for the spec file and every file it reads
-    through a relative path. Absolute paths are read where the run trains (a shared filesystem)."""
+    through a relative path (a corpus, a `model` cell file). Absolute paths are read where the run trains
+    (a shared filesystem)."""
     home = Path(spec.source).parent
     files = {Path(spec.source).name: Path(spec.source).read_bytes()} if Path(spec.source).is_file() else {}
+    if spec.model is not None and spec.model_file.is_file():  # the author's cell, imported on the worker
+        files[Path(os.path.relpath(spec.model_file, home)).as_posix()] = spec.model_file.read_bytes()
     if spec.corpus is not None and not Path(spec.corpus).is_absolute() and (home / spec.corpus).is_dir():
         for path in sorted((home / spec.corpus).rglob("*")):
             if path.is_file() and path.name.endswith(C_SUFFIXES):

@@ -22,10 +22,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from .models import PARAM_KINDS
+
 LOSSES = ("mse", "ce")
 GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 TORCH_CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
-PARAM_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 ArrayLike = np.ndarray | torch.Tensor
 
 
@@ -61,11 +62,15 @@ def model_params(model) -> Params:
 
 def as_inputs(params: Params, x: ArrayLike, y: ArrayLike, loss: str) -> tuple[np.ndarray, np.ndarray]:
     """Check and convert one traced sequence: x → (T, D) float64, y → (T,) float64 or int64."""
+    return check_inputs(params.layers[0].w_ih.shape[1], x, y, loss)
+
+
+def check_inputs(d_in: int, x: ArrayLike, y: ArrayLike, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """`as_inputs` for a model with `d_in` inputs per step, whatever its cell."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {LOSSES}")
     x = torch.as_tensor(x).detach().to(torch.float64).numpy()
     y = torch.as_tensor(y).detach().numpy()
-    d_in = params.layers[0].w_ih.shape[1]
     if x.ndim != 2 or x.shape[1] != d_in or len(x) == 0:
         raise ValueError(f"x must have shape (T, {d_in}) with T >= 1, got {x.shape}")
     if loss == "mse":
@@ -385,11 +390,17 @@ def reference_graph(model, x: ArrayLike, y: ArrayLike, loss: str):
         states.append(layer_states)
         inputs = layer_states
     out = torch.cat(inputs) @ torch.from_numpy(params.head_w).T + torch.from_numpy(params.head_b)
+    return torch_step_losses(out, y, loss)[0], copies, states
+
+
+def torch_step_losses(out: torch.Tensor, y: np.ndarray, loss: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """From the head's (T, O) output, in autograd: L_t (T,) and the output ŷ_t that L_t judges (the value
+    for mse, the target's logit for ce). Shared by the autograd paths (the oracle, `generic_itemized`)."""
+    rows = torch.arange(len(y))
     if loss == "mse":
-        per_step = (out[:, 0] - torch.from_numpy(y)) ** 2
-    else:
-        per_step = -torch.log_softmax(out, dim=1)[torch.arange(len(y)), torch.from_numpy(y)]
-    return per_step, copies, states
+        return (out[:, 0] - torch.from_numpy(y)) ** 2, out[:, 0]
+    target = torch.from_numpy(y)
+    return -torch.log_softmax(out, dim=1)[rows, target], out[rows, target]
 
 
 def itemized_gradients_reference(model, x: ArrayLike, y: ArrayLike, loss: str,

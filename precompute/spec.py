@@ -5,6 +5,7 @@ Importing this module never imports torch, so the generator can read specs cheap
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -51,7 +52,7 @@ OPTIONS: dict[str, Option] = {
     "noise": Option(float, 0.0, low=0.0, high=0.4, doc="uniform input noise amplitude (function data)"),
     "cell": Option(str, "lstm", ("rnn", "lstm", "gru"), doc="recurrent cell type"),
     "layers": Option(int, 3, low=1, high=7, doc="stacked recurrent layers"),
-    "hidden": Option(int, 16, low=1, high=512, doc="units per layer"),
+    "hidden": Option(int, 16, low=1, high=512, doc="units per layer, or a list of sizes, one per layer"),
     "window": Option(int, 15, low=2, high=400, doc="steps per training sequence"),
     "optimizer": Option(str, "rmsprop", ("adam", "rmsprop", "sgd"), doc="optimiser"),
     "lr": Option(float, 0.025, low=1e-6, high=10.0, doc="learning rate"),
@@ -70,7 +71,9 @@ OPTIONS: dict[str, Option] = {
     "horizon_threshold": Option(float, 0.01, low=1e-9, high=1.0,
                                 doc="a horizon is the first distance whose mean gradient ratio falls below this"),
     "title": Option(str, None, doc="the run's name in figure legends and labels (default: the run id)"),
+    "model": Option(str, None, doc="your own cell: \"FILE.py:ClassName\", the file relative to the spec"),
 }
+MODEL_PATTERN = re.compile(r"^(?P<file>[^:]+\.py):(?P<cls>[A-Za-z_][A-Za-z0-9_]*)$")
 REQUIRED = ("dataset",)
 DISPLAY_ONLY = ("title",)  # shown by figures, never used to train: outside the cache key
 
@@ -104,6 +107,31 @@ class RunSpec:
             return None
         corpus = Path(self.values["corpus"])
         return corpus if corpus.is_absolute() else self.source.parent / corpus
+
+    @property
+    def model(self) -> str | None:
+        """`model` as written ("cells.py:Class"), or None for a built-in cell."""
+        return self.values.get("model")
+
+    @property
+    def model_file(self) -> Path | None:
+        """The `model` file (relative to the spec file's folder), or None for a built-in cell."""
+        if self.values.get("model") is None:
+            return None
+        return self.source.parent / MODEL_PATTERN.match(self.values["model"]).group("file")
+
+    @property
+    def model_class(self) -> str | None:
+        """The class named by `model`, or None for a built-in cell."""
+        if self.values.get("model") is None:
+            return None
+        return MODEL_PATTERN.match(self.values["model"]).group("cls")
+
+    def model_digest(self) -> str | None:
+        """sha256 of the `model` file's bytes (cache key, import memo): an edited cell retrains."""
+        if self.model_file is None:
+            return None
+        return hashlib.sha256(self.model_file.read_bytes()).hexdigest()[:16]
 
     def line_of(self, key: str) -> int | None:
         """The line of `key` inside this run's table (the table's header when the key is not written)."""
@@ -181,6 +209,8 @@ def sweep_label(value) -> str:
     """A grid value as it appears in run names: 0.01 -> 0p01, 1e-05 -> 1em05, 25 -> 25, "gru" -> gru."""
     if isinstance(value, float):
         return format(value, "g").replace(".", "p").replace("-", "m").replace("+", "")
+    if isinstance(value, list):
+        return "x".join(sweep_label(v) for v in value)
     return str(value)
 
 
@@ -290,12 +320,21 @@ def _validate(name: str, table: Any, path: Path, text: str, header: int | None =
                  hint=f"add `{key} = ...` ({OPTIONS[key].describe()})")
     values = {}
     for key, option in OPTIONS.items():
-        if key in table:
+        if key == "hidden" and isinstance(table.get(key), list):
+            values[key] = _check_sizes(table, option, fail)
+        elif key in table:
             values[key] = _check(key, option, table[key], fail)
         else:
             values[key] = option.default
     _check_relations(values, table, fail)
+    if isinstance(values["hidden"], list):
+        values["layers"] = len(values["hidden"])
     spec = RunSpec(name, values, path, header)
+    if values["model"] is not None:
+        _check_model(spec, table, root, fail)
+        values["cell"] = "custom"  # documents name the cell kind; `model` names the class
+    else:
+        del values["model"]  # a built-in cell's spec (so its cache key and provenance) stays as it was
     if spec.corpus_dir is not None:
         _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
     return spec
@@ -315,6 +354,37 @@ def _check(key: str, option: Option, value: Any, fail) -> Any:
         fail(f"{value!r} is out of range: expected {option.describe()}", key, rule="spec-range",
              hint=f"use {option.describe()}")
     return value
+
+
+def _check_sizes(table: dict, option: Option, fail) -> list[int]:
+    """`hidden = [64, 32]`: one size per layer, so `layers` is the list's length and is not written."""
+    sizes, layers = table["hidden"], OPTIONS["layers"]
+    if not layers.low <= len(sizes) <= layers.high:
+        fail(f"a list of sizes needs {layers.low} to {layers.high} entries, got {len(sizes)}", "hidden",
+             rule="spec-range", hint="write one size per layer, e.g. hidden = [64, 32]")
+    if "layers" in table:
+        fail("`layers` is implied by a list of sizes", "layers", rule="spec-invalid",
+             hint=f"remove `layers`: hidden = {sizes!r} makes {len(sizes)} layers")
+    return [_check("hidden", option, size, fail) for size in sizes]
+
+
+def _check_model(spec: RunSpec, table: dict, root, fail) -> None:
+    """`model = "FILE.py:ClassName"`: the form, the file inside the project, and `cell` not also set.
+    The class itself is checked where torch is at hand (`owncell.load_cell`)."""
+    spec_text = spec.values["model"]
+    if not MODEL_PATTERN.match(spec_text) or Path(spec_text.split(":")[0]).is_absolute():
+        fail(f"{spec_text!r} is not of the form \"FILE.py:ClassName\"", "model", rule="model-form",
+             hint="name a Python file beside the spec and a class in it, e.g. model = \"cells.py:PeepholeLSTM\"")
+    if "cell" in table:
+        fail("`cell` has no effect with `model`", "cell", rule="spec-invalid",
+             hint="remove `cell`: the class named by `model` is the cell")
+    try:
+        inside_project(spec.model_file, root, what="model file")
+    except UnrolledError as error:
+        fail(error.message, "model", rule=error.rule, hint="keep your cell's file inside the project")
+    if not spec.model_file.is_file():
+        fail(f"model file {str(spec.model_file)!r} does not exist", "model", rule="model-missing-file",
+             hint="the file is relative to the spec file's folder, e.g. cells.py beside runs.toml")
 
 
 def _check_relations(values: dict, table: dict, fail) -> None:

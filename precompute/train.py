@@ -47,8 +47,15 @@ def mean_loss(task, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def build_model(spec: RunSpec, task) -> SequenceModel:
+    """The spec's model, seeded; an author's cell is loaded and checked against the protocol first."""
+    cell = spec.cell
+    if spec.model is not None:
+        from .owncell import check_cell, load_cell
+
+        cell = load_cell(spec)
+        check_cell(spec, cell, task.input_size)
     torch.manual_seed(spec.seed)
-    return SequenceModel(spec.cell, task.input_size, spec.hidden, spec.layers, task.output_size)
+    return SequenceModel(cell, task.input_size, spec.hidden, spec.layers, task.output_size)
 
 
 def check_finite(spec: RunSpec, epoch: int, train_loss: float, validation_loss: float) -> None:

@@ -30,6 +30,9 @@ backward pass).
 
 Linked views (unrolled/lib/state.js, mirrored in the URL): `epoch`, `step`, `layer`.
 
+A run of an author's own cell (cell-trace `cell` = "custom") gets the generic view instead: its named
+values as heat strips, payload and first frame from `cell_custom.py` and site/js/widgets/cell/generic.js.
+
 Opening from another widget (e.g. a layer of {network}): see the header of site/js/widgets/cell.js:
 `open(figure, {layer, step, phase, source})` or a `cell-open` CustomEvent on the figure. Figures carry
 `data-run="NAME"`, so `[data-widget="cell"][data-run="NAME"]` finds the cell view of a run.
@@ -734,6 +737,11 @@ def render(block, ctx) -> str:
     _check_int(block, "step", opts["step"], steps, "time step", "ref-step", run)
 
     cell, layer, step, phase = doc["cell"], opts["layer"], opts["step"], opts["phase"]
+    if cell == "custom":  # an author's own cell: the generic view
+        from .cell_custom import render as render_custom
+
+        return render_custom(block, ctx, doc, index=index, layer=layer, step=step, phase=phase,
+                             sequence=opts["sequence"])
     sizes = [int(lay["x"].shape[1]) for lay in seq["layers"]]
     hidden = int(seq["layers"][0]["h"].shape[1])
     dia = diagram(ctx, block, cell, sizes, hidden, doc["kind"])
@@ -784,8 +792,8 @@ def render(block, ctx) -> str:
 
 register(Directive(
     name="cell",
-    doc="The inside of one recurrent cell (LSTM, GRU or RNN) stepping through the real traced forward and "
-        "backward values of a sequence.",
+    doc="The inside of one recurrent cell (LSTM, GRU or RNN, or an author's own cell as a generic view) "
+        "stepping through the real traced forward and backward values of a sequence.",
     options={"run": Opt(str, REQUIRED, doc="name of a run in the page's spec files"),
              "layer": Opt(int, 0, doc="recurrent layer, 0 = the one reading the data"),
              "sequence": Opt(int, 0, doc="which traced validation sequence"),

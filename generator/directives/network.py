@@ -91,6 +91,12 @@ def check(block, ctx):
     specs = [doc["provenance"]["spec"] for doc in runs]
     by_settings: dict[tuple, str] = {}
     for name, spec in zip(names, specs):
+        if isinstance(spec["hidden"], list) or spec["cell"] == "custom":
+            what = "its own cell (`model`)" if spec["cell"] == "custom" else "layers of different sizes"
+            raise block.error(f"run {name!r} has {what}, which the {{network}} grid has no control for",
+                              rule="ref-grid", option="runs",
+                              hint="list runs of built-in cells with one `hidden` size for all layers; show this "
+                                   "run with {loss}, {predictions}, {cell} or {gradients}")
         key = tuple(spec[k] for k in SETTINGS)
         if key in by_settings:
             other = by_settings[key]

@@ -33,6 +33,11 @@ import {
   char, gradient, legendTicks, short,
 } from 'unrolled/widgets/cell/format.js';
 import { expandable } from 'unrolled/widgets/cell/dialog.js';
+import { generic } from 'unrolled/widgets/cell/generic.js';
+
+// An author's own cell has no built-in diagram: its first frame and live view are the generic ones
+// (cell/generic.js); the built-in cells' first frames are drawn by generator/directives/cell.py.
+export { frame, dataTable } from 'unrolled/widgets/cell/generic.js';
 
 const SPEEDS = [0.5, 1, 2, 4];
 const BASE_INTERVAL = 1000; // ms per compute step at 1×
@@ -110,6 +115,7 @@ function keyboardScrollable(items) {
 }
 
 export default function cell(state, element) {
+  if (state.data.cell === 'custom') return generic(state, element);
   let data = state.data;
   let dia = data.diagram;
   let snaps = data.snapshots.map((s) => decodeSnapshot(s, data.kind));
