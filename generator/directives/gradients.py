@@ -22,7 +22,7 @@ from html import escape
 
 from precompute import arrays
 
-from . import Directive, Opt, figure, register, run_or_runs
+from . import Directive, Opt, figure, register, run_or_runs, snapshot_index
 
 GROUPS = ("ih", "hh", "all")
 SCALES = ("absolute", "relative")
@@ -37,7 +37,7 @@ def load_runs(block, ctx, names: list[str], option: str) -> list[dict]:
 
 def check_references(block, docs: list[dict], option: str) -> tuple[int, int, int]:
     """Validate sequence, layer and snapshot against every run; returns (sequence, layer, snapshot index)."""
-    sequence, layer, epoch = block.options["sequence"], block.options["layer"], block.options["snapshot"]
+    sequence, layer = block.options["sequence"], block.options["layer"]
     if sequence < 0:
         raise block.error(f"option 'sequence' must be 0 or more, got {sequence}", rule="option-value",
                           option="sequence", hint="sequences are numbered from 0")
@@ -63,13 +63,7 @@ def check_references(block, docs: list[dict], option: str) -> tuple[int, int, in
             raise block.error(f"runs {first['run']!r} and {run!r} export different snapshots ({epochs} and "
                               f"{theirs}); side-by-side runs share one snapshot scrubber", rule="runs-mismatch",
                               option=option, hint="give the compared runs the same `snapshots` list")
-    if epoch is None:
-        return sequence, layer, len(epochs) - 1
-    if epoch not in epochs:
-        raise block.error(f"run {first['run']!r} has no snapshot at epoch {epoch}", rule="ref-snapshot",
-                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
-                          "run's `snapshots` list")
-    return sequence, layer, epochs.index(epoch)
+    return sequence, layer, snapshot_index(block, first["run"], epochs)
 
 
 # --- payload -----------------------------------------------------------------------------------------
