@@ -114,11 +114,15 @@ export function strip(panel, k, view, width, id) {
     }, ch))));
 }
 
+// The narrowest a chart is drawn, in CSS px: one run in a phone's column, or a small multiple at its
+// grid minimum (13rem). Step labels are chosen to fit there, so they fit at every width.
+const NARROWEST = { 640: 320, 360: 208 };
+
 /** The step buttons, one grid column per step, lined up under the bars. */
 function steps(panel, width) {
   const { T } = panel;
   const text = panel.kind === 'text';
-  const slot = (width - LEFT - RIGHT) / T;
+  const slot = ((width - LEFT - RIGHT) / width) * (NARROWEST[width] / T); // px per step at the narrowest
   const every = Math.max(1, Math.ceil(20 / slot)); // step numbers: every k-th when the slots are narrow
   return h('div', {
     class: `gradients-steps${slot < 16 ? ' dense' : ''}`, role: 'toolbar', 'aria-label': `Steps of run ${panel.run}`,
