@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import SITE_SOURCES
 from .js import NODE_MODULES

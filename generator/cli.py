@@ -8,14 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import load_project
 
 
 def _precompute(args, project) -> int:
-    from precompute.runner import precompute
-    from precompute.spec import load_specs
+    from unrolled.precompute.runner import precompute
+    from unrolled.precompute.spec import load_specs
 
     from .build import discover
 
@@ -100,7 +100,7 @@ def _vendor_pyodide(args, project) -> int:
 
 
 def _worker_env(args, project) -> int:
-    from precompute.numerics import pinned_variables
+    from unrolled.precompute.numerics import pinned_variables
 
     for name, value in pinned_variables().items():
         print(f"{name}={value}")

@@ -46,7 +46,7 @@ from html import escape
 
 import numpy as np
 
-from precompute import arrays
+from unrolled.precompute import arrays
 
 from ..inline_values import MINUS
 from ..plot import char_label

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from html import escape
 
-from precompute import arrays
+from unrolled.precompute import arrays
 
 from . import Directive, Opt, figure, register, run_or_runs, snapshot_index
 

@@ -53,7 +53,7 @@ print(hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in lstm.paramet
 def cache_digest(project: Path, extra: dict[str, str]) -> str:
     (project / "content" / "a").mkdir(parents=True, exist_ok=True)
     (project / "content" / "a" / "runs.toml").write_text(SPEC)
-    done = subprocess.run([sys.executable, "-m", "generator", "--project", str(project), "precompute",
+    done = subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(project), "precompute",
                            str(project / "content" / "a" / "runs.toml"), "--quiet", "--jobs", "1"],
                           env={**BASE_ENV, **extra}, cwd=project, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
@@ -81,8 +81,8 @@ def test_a_process_that_loaded_torch_before_the_pin_refuses_to_train():
     script = ("import torch, numpy\n"
               "torch.zeros(3).tanh()\n"  # the kernels are chosen here, unpinned
               "import precompute\n"
-              "from precompute.numerics import check_pinned\n"
-              "from precompute.errors import UnrolledError\n"
+              "from unrolled.precompute.numerics import check_pinned\n"
+              "from unrolled.precompute.errors import UnrolledError\n"
               "try:\n    check_pinned()\nexcept UnrolledError as e:\n    print(e.rule, e)\n")
     done = subprocess.run([sys.executable, "-c", script], env=BASE_ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -91,7 +91,7 @@ def test_a_process_that_loaded_torch_before_the_pin_refuses_to_train():
 
 def test_the_pin_reaches_the_cli_and_its_workers():
     script = ("import generator, torch, numpy\n"
-              "from precompute.numerics import check_pinned\n"
+              "from unrolled.precompute.numerics import check_pinned\n"
               "check_pinned()\nprint(torch.backends.cpu.get_cpu_capability())\n")
     done = subprocess.run([sys.executable, "-c", script], env={**BASE_ENV, **OTHER_MACHINE},
                           capture_output=True, text=True)

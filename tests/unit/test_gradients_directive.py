@@ -7,14 +7,14 @@ import shutil
 import numpy as np
 import pytest
 
-from generator.build import build, discover
-from generator.config import load_project
-from generator import assets
-from generator.js import NodeWorker
-from precompute import arrays
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build, discover
+from unrolled.generator.config import load_project
+from unrolled.generator import assets
+from unrolled.generator.js import NodeWorker
+from unrolled.precompute import arrays
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
 
 RUNS = """
 [run.g]

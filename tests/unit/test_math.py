@@ -1,7 +1,7 @@
 """Math is rendered at build time to KaTeX's HTML with MathML beside it; bad TeX is a build error at its line."""
 import re
 
-from generator.csp import policy
+from unrolled.generator.csp import policy
 from tests.unit.test_directives import HEAD, build_article, build_error
 
 
