@@ -136,6 +136,22 @@ def run_or_runs(block: Block, purpose: str) -> tuple[list[str], str]:
     return ([run], "run") if run is not None else (listed_runs(block, runs), "runs")
 
 
+def snapshot_index(block: Block, run: str, epochs: list[int], *, default: int = -1) -> int:
+    """Index in `epochs` (a run's exported snapshot epochs) of the block's `snapshot:` option.
+
+    Without the option, `default` (-1: the last snapshot, 0: the first). An epoch the run did not export
+    is a `ref-snapshot` error naming the run and listing the epochs it has.
+    """
+    requested = block.options["snapshot"]
+    if requested is None:
+        return default % len(epochs)
+    if requested not in epochs:
+        raise block.error(f"run {run!r} has no snapshot at epoch {requested}", rule="ref-snapshot",
+                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
+                          "run's `snapshots` list")
+    return epochs.index(requested)
+
+
 def widget_id(block: Block) -> str:
     return f"w{block.index}-{block.name}"
 

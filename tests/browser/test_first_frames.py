@@ -1,7 +1,8 @@
 """Widgets whose module renders its own first frame: the page's static figure is exactly what the module
 draws when it hydrates, and hydrating does not move the content below the figure.
 
-Checked by construction for every such widget on every bundled page and on the slice fixture: the
+Checked by construction for every such widget on every bundled page, on the slice fixture and on a
+small site with {gradients} figures (one run, side-by-side runs, a text run), at two widths: the
 figure's DOM read with scripts off equals the DOM right after hydration (same elements, attributes,
 numbers and text), and the next element's offset from the figure's top moves by at most a few pixels.
 """
@@ -11,7 +12,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CONVERTED = ("predictions", "loss", "horizon")
+CONVERTED = ("predictions", "loss", "horizon", "gradients")
 SELECTOR = ", ".join(f'[data-widget="{name}"]' for name in CONVERTED)
 ARTICLES = sorted(p.parent.name for p in (ROOT / "content").glob("*/index.md"))
 MAX_SHIFT = 3  # px: hydration may not push the text below a figure further than this
@@ -43,25 +44,26 @@ def read_figures(pg) -> dict:
     return {f["id"]: f for f in (pg.evaluate(READ, el) for el in pg.locator(SELECTOR).element_handles())}
 
 
-def static_and_hydrated(browser, page, url: str) -> tuple[dict, dict]:
-    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORT)
+def static_and_hydrated(browser, page, url: str, viewport: dict = VIEWPORT) -> tuple[dict, dict]:
+    context = browser.new_context(java_script_enabled=False, viewport=viewport)
     static = context.new_page()
     static.goto(url)
     before = read_figures(static)
     context.close()
+    page.set_viewport_size(viewport)
     page.goto(url)
     page.evaluate(HYDRATE, SELECTOR)
     assert page.locator(SELECTOR).evaluate_all("fs => fs.every((f) => f.dataset.state === 'ready')")
     return before, read_figures(page)
 
 
-def assert_same_first_frames(before: dict, after: dict) -> None:
+def assert_same_first_frames(before: dict, after: dict, max_shift: float = MAX_SHIFT) -> None:
     assert before.keys() == after.keys()
     for key, static in before.items():
         live = after[key]
         assert live["tree"] == static["tree"], f"{key}: the hydrated DOM differs from the first frame"
         if static["below"] is not None:
-            assert abs(live["below"] - static["below"]) <= MAX_SHIFT, (
+            assert abs(live["below"] - static["below"]) <= max_shift, (
                 f"{key}: hydration moved the next element by {live['below'] - static['below']:.1f} px")
 
 
@@ -83,3 +85,91 @@ def test_the_comparison_sees_a_changed_frame(browser, page, site_server):
     page.locator("#w1-predictions polyline").first.evaluate("p => p.setAttribute('points', '0,0 1,1')")
     with pytest.raises(AssertionError, match="differs from the first frame"):
         assert_same_first_frames(before, read_figures(page))
+
+
+GRADIENT_RUNS = "".join(f"""
+[run.{name}]
+dataset = "{dataset}"
+cell = "{cell}"
+layers = {layers}
+hidden = 4
+window = 8
+sequences = 25
+batch = 25
+epochs = 2
+snapshots = [0, 2]
+""" for name, dataset, cell, layers in [("g-rnn", "sine", "rnn", 2), ("g-gru", "sine", "gru", 1),
+                                         ("g-text", "abab", "lstm", 1)])
+GRADIENT_PAGE = """---
+title: Gradients
+runs: runs.toml
+---
+
+```{gradients}
+run: g-rnn
+```
+
+Text after the first figure.
+
+```{gradients}
+runs: g-rnn, g-gru
+group: all
+scale: relative
+snapshot: 0
+```
+
+Text after the second figure.
+
+```{gradients}
+run: g-text
+```
+
+Text after the third figure.
+
+```{explain}
+for: gradients
+title: Itemized gradients
+
+Each bar is one step's share of the gradient.
+```
+
+```{explain}
+for: gradients.horizon
+title: Gradient horizon
+
+How far back a loss reaches.
+```
+
+```{explain}
+for: gradients.scale
+title: Scale
+
+Absolute norms or shares.
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def gradients_site(make_site):
+    _, url = make_site("first-frames-gradients", {"g/runs.toml": GRADIENT_RUNS, "g/index.md": GRADIENT_PAGE})
+    return url + "g/"
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_gradients_figures_hydrate_onto_their_first_frames(browser, page, gradients_site, width):
+    """One geometry: the hydrated charts are the first frame's, element for element and number for number,
+    and the paragraph after each figure stays within 2 px."""
+    before, after = static_and_hydrated(browser, page, gradients_site, {"width": width, "height": 900})
+    assert list(before) == ["w1-gradients", "w2-gradients", "w3-gradients"]
+    for key, figure in before.items():
+        svgs = [node for node in walk(figure["tree"]) if node[0] == "svg:svg"]
+        assert len(svgs) == 2 * (2 if key == "w2-gradients" else 1)  # bars and loss strip per panel
+        assert figure["below"] > 200
+    assert_same_first_frames(before, after, max_shift=2)
+
+
+def walk(node):
+    yield node
+    for child in node[2]:
+        if isinstance(child, list):
+            yield from walk(child)

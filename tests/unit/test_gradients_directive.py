@@ -9,7 +9,8 @@ import pytest
 
 from unrolled.generator.build import build, discover
 from unrolled.generator.config import load_project
-from unrolled.generator.directives import gradients as directive
+from unrolled.generator import assets
+from unrolled.generator.js import NodeWorker
 from unrolled.precompute import arrays
 from unrolled.precompute.cache import entry_dir
 from unrolled.precompute.documents import load
@@ -167,7 +168,9 @@ def test_static_frame_encodes_the_document(trained, tmp_path):
     for (t, s), value in values.items():
         assert abs(value - matrix[t, s]) <= 0.01 / 150 * top + 1e-12, (t, s)
     assert "Gradients &lt;b&gt;" in html and 'role="img"' in html and "<details" in html
-    assert f"<td>{directive.fmt(matrix[7, 3])}</td>" in html
+    row = re.search(r'<tr><th scope="row">t=7 [^<]*</th>((?:<td>[^<]*</td>)+)</tr>', html).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", row)  # L_t, then s = 0 ... 7
+    assert abs(float(cells[4].replace("\u2212", "-")) - matrix[7, 3]) <= 6e-4 * abs(matrix[7, 3])  # four digits
 
 
 def test_side_by_side_renders_one_panel_per_run(trained, tmp_path):
@@ -180,14 +183,45 @@ def test_side_by_side_renders_one_panel_per_run(trained, tmp_path):
         assert sum(heights) == pytest.approx(150, abs=0.05) or sum(heights) == 0  # each bar: 100 %
 
 
-@pytest.mark.parametrize("value, text", [(0.0, "0"), (1.23456, "1.235"), (0.000123456, "1.235e\u22124"),
-                                         (12345.6, "1.235e+4"), (-0.5, "\u22120.5000"), (0.001, "0.001000")])
-def test_number_format(value, text):
-    assert directive.fmt(value) == text
+def render_frame(panel: dict, **options) -> tuple[str, str]:
+    """The first frame and table that site/js/widgets/gradients.js draws for one panel, rendered in Node."""
+    worker = NodeWorker()
+    try:
+        return worker.frame("gradients", {"sequence": 0, "panels": [panel]},
+                            {"layer": 0, "group": "hh", "scale": "absolute"} | options, "w1-gradients",
+                            assets.collect().node_imports())
+    finally:
+        worker.close()
+
+
+def panel_of(matrix, inputs, loss) -> dict:
+    f32 = lambda values: arrays.encode(np.asarray(values, dtype=np.float32), "float32")  # noqa: E731
+    return {"run": "r", "cell": "rnn", "kind": "function", "input": f32(inputs), "target": f32(inputs),
+            "snapshots": [{"epoch": 1, "loss": f32(loss),
+                           "layers": [{g: f32(matrix) for g in ("ih", "hh", "all")}]}]}
+
+
+def test_number_format():
+    """Four significant digits, exponent form outside [0.001, 10000), real minus signs: in the table."""
+    matrix = [[1.23456, 0, 0], [0.000123456, 2.0, 0], [12345.6, 0.5, 0.25]]
+    _, table = render_frame(panel_of(matrix, [-0.5, 0.0, 0.001], [0.0, 0.001, 1.5]))
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>((?:<td>[^<]*</td>)+)</tr>', table)
+    assert [(head, re.findall(r"<td>([^<]*)</td>", cells)) for head, cells in rows] == [
+        ("t=0 (\u22120.5000)", ["0", "1.235", "", ""]),
+        ("t=1 (0)", ["0.001000", "1.235e\u22124", "2.000", ""]),
+        ("t=2 (0.001000)", ["1.500", "1.235e+4", "0.5000", "0.2500"]),
+        ("bar total", ["", "1.235e+4", "2.500", "0.2500"])]
 
 
 def test_colour_map_is_viridis_end_to_end():
-    assert directive.colour(0, 8) == "#440154" and directive.colour(7, 8) == "#fde725"
-    assert directive.colour(0, 1) == "#440154"
-    lightness = [sum(int(directive.colour(t, 12)[k:k + 2], 16) for k in (1, 3, 5)) for t in range(12)]
+    def fills(count):
+        frame, _ = render_frame(panel_of(np.tril(np.ones((count, count))), np.zeros(count), np.ones(count)))
+        bars = dict(re.findall(r'<rect data-t="(\d+)" data-s="0"[^>]* fill="(#[0-9a-f]{6})"', frame))
+        ramp = re.findall(r'<span style="background:(#[0-9a-f]{6})"></span>', frame)
+        assert [bars[str(t)] for t in range(count)] == ramp  # the legend is the bars' colours
+        return ramp
+
+    assert fills(8)[0] == "#440154" and fills(8)[-1] == "#fde725"
+    assert fills(1) == ["#440154"]
+    lightness = [sum(int(c[k:k + 2], 16) for k in (1, 3, 5)) for c in fills(12)]
     assert lightness[-1] > lightness[0]

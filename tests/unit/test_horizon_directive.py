@@ -147,4 +147,4 @@ def test_ratios_below_double_precision_leave_the_plot(tmp_path):
     assert 'data-y0="1e-16"' in frame and ">≤10⁻¹⁶</text>" in frame
     assert "direct-labels" not in frame
     assert '<circle class="run-0" data-run="a" data-d="1"' in frame
-    assert "<td>1e-20</td>" in table and "a: the mean ratio first falls below 0.01 at d = 1" in frame
+    assert "<td>1e−20</td>" in table and "a: the mean ratio first falls below 0.01 at d = 1" in frame

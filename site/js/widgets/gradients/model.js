@@ -1,0 +1,130 @@
+// {gradients}: the numbers behind the view, pure (no DOM). The payload is {sequence, panels: [{run, cell,
+// kind, vocab?, input, target, snapshots: [{epoch, loss, layers: [{ih, hh, all}]}]}]}: float32 T x T
+// matrices, row t = loss step, column s = the step whose copy of the weights received the gradient.
+import { decode } from 'unrolled/lib/arrays.js';
+import { charLabel } from 'unrolled/lib/chars.js';
+import { fixed, minus } from 'unrolled/lib/format.js';
+
+export const GROUPS = ['ih', 'hh', 'all'];
+export const GROUP_NAMES = {
+  ih: 'input weights W_ih', hh: 'recurrent weights W_hh', all: 'all parameters (weights and biases)',
+};
+export const GROUP_SHORT = { ih: 'W_ih', hh: 'W_hh', all: 'θ' };
+export const HORIZON_SHARE = 0.9; // the horizon readout: how far back this share of a loss's gradient lands
+
+// Viridis (van der Walt & Smith, matplotlib's default map) sampled at 10 evenly spaced points, linear in
+// sRGB between them: perceptually ordered and readable with every common colour-vision deficiency.
+const VIRIDIS = [[0x44, 0x01, 0x54], [0x48, 0x28, 0x78], [0x3e, 0x49, 0x89], [0x31, 0x68, 0x8e],
+  [0x26, 0x82, 0x8e], [0x1f, 0x9e, 0x89], [0x35, 0xb7, 0x79], [0x6e, 0xce, 0x58], [0xb5, 0xde, 0x2b],
+  [0xfd, 0xe7, 0x25]];
+
+/** Viridis colour of source step t among `count` steps (t = 0 dark purple, the last yellow). */
+export function colour(t, count) {
+  const x = count > 1 ? t / (count - 1) : 0;
+  const pos = x * (VIRIDIS.length - 1);
+  const i = Math.min(Math.floor(pos), VIRIDIS.length - 2);
+  const f = pos - i;
+  return `#${VIRIDIS[i].map((a, k) => Math.floor(a + (VIRIDIS[i + 1][k] - a) * f + 0.5)
+    .toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Four significant digits; exponent form outside [0.001, 10000); real minus signs. */
+export function fmt(value) {
+  if (value === 0) return '0';
+  const a = Math.abs(value);
+  if (a >= 1e-3 && a < 1e4) return fixed(value, Math.max(0, 3 - Math.floor(Math.log10(a))));
+  return minus(value.toExponential(3));
+}
+
+/** Axis tick text: the shortest decimal that names the tick. */
+export function tickLabel(value) {
+  return String(Number(value.toPrecision(6)));
+}
+
+/** Upper end of an axis from 0 covering `top`, on a 1-2-5 step, and its ticks. */
+export function niceTop(top) {
+  if (!(top > 0)) return [1, [0, 0.5, 1]];
+  const raw = top / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw);
+  const count = Math.ceil(top / step - 1e-9);
+  return [count * step, Array.from({ length: count + 1 }, (_, k) => k * step)];
+}
+
+/** One panel of the payload with its arrays decoded and its step labels made. */
+export function panelOf(p) {
+  const input = decode(p.input);
+  const target = decode(p.target);
+  const label = (v) => (p.kind === 'text' ? charLabel(p.vocab[v]) : fmt(v));
+  return {
+    run: p.run,
+    cell: p.cell,
+    kind: p.kind,
+    T: input.length,
+    inputLabels: Array.from(input, label),
+    targetLabels: Array.from(target, label),
+    snaps: p.snapshots.map((s) => ({
+      epoch: s.epoch,
+      loss: decode(s.loss),
+      layers: s.layers.map((l) => Object.fromEntries(GROUPS.map((g) => [g, decode(l[g])]))),
+    })),
+  };
+}
+
+/** Bar totals: the column sums of the lower triangle. */
+export function totalsOf(m, T) {
+  const totals = new Float64Array(T);
+  for (let t = 0; t < T; t += 1) for (let s = 0; s <= t; s += 1) totals[s] += m[t * T + s];
+  return totals;
+}
+
+export function maxOf(values) {
+  let top = 0;
+  for (const v of values) if (v > top) top = v;
+  return top;
+}
+
+/** Index of the largest value (the first, on ties). */
+export function argmax(values) {
+  let best = 0;
+  values.forEach((v, i) => { if (v > values[best]) best = i; });
+  return best;
+}
+
+/** Largest bar over every snapshot and compared run: one y axis, so growth over training shows. */
+export function absoluteTop(panels, layer, group) {
+  let top = 0;
+  for (const panel of panels) {
+    for (const snap of panel.snaps) top = Math.max(top, maxOf(totalsOf(snap.layers[layer][group], panel.T)));
+  }
+  return top;
+}
+
+/** Largest loss of a panel over every snapshot: the loss strip's fixed scale. */
+export function lossTop(panel) {
+  let top = 0;
+  for (const snap of panel.snaps) top = Math.max(top, maxOf(snap.loss));
+  return top;
+}
+
+/** Where 90% of loss t's gradient lands: the earliest step s* with sum over s* ... t >= 90% of the row. */
+export function horizon(m, T, t) {
+  let total = 0;
+  for (let s = 0; s <= t; s += 1) total += m[t * T + s];
+  if (!(total > 0)) return null;
+  let sum = 0;
+  for (let s = t; s >= 0; s -= 1) {
+    sum += m[t * T + s];
+    if (sum >= HORIZON_SHARE * total) return { from: s, reach: t - s, total };
+  }
+  return { from: 0, reach: t, total };
+}
+
+/** What the view shows: snapshot index, layer, group and scale, clamped to what the panels have. */
+export function viewOf(panels, { snapshot, layer = 0, group = 'hh', scale = 'absolute' }) {
+  const layers = Math.min(...panels.map((p) => p.snaps[0].layers.length));
+  const last = panels[0].snaps.length - 1;
+  return {
+    index: Math.min(snapshot ?? last, last), layer: Math.min(layer, layers - 1), layers, group, scale,
+  };
+}
