@@ -123,6 +123,8 @@ def payload(ctx, names, specs) -> dict:
                  "loss": run["loss"], "x": pred["x"], "snapshots": pred["snapshots"]}
         if pred.get("vocab"):
             entry["vocab"] = pred["vocab"]
+        if pred.get("y"):  # an author's series: plotted in its real units
+            entry["y"] = pred["y"]
         entries.append(entry)
     return {"runs": entries, "datasets": datasets_for(specs)}
 
