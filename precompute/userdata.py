@@ -87,7 +87,7 @@ def load_series(spec) -> datasets.Series:
         return datasets.Series(table, spec.columns.index(spec.target), x, spec.holdout, spec.normalize)
     except datasets.DataError as error:
         key = {"csv-unknown-column": "columns", "csv-x-uneven": "x_column"}.get(error.rule, "file")
-        if error.rule == "csv-unknown-column" and spec.x_column is not None and f"{spec.x_column!r}" in str(error):
+        if error.rule == "csv-unknown-column" and error.column == spec.x_column:
             key = "x_column"
         raise _spec_error(spec, key, f"{path.name}: {error}", error.rule, error.hint) from None
 

@@ -274,9 +274,9 @@ NORMALIZE = ("zscore", "minmax", "none")
 class DataError(ValueError):
     """What is wrong with an author's data file; `rule` names the mistake, `line` the file line (if any)."""
 
-    def __init__(self, message: str, rule: str, line: int | None = None, hint: str = ""):
+    def __init__(self, message: str, rule: str, line: int | None = None, hint: str = "", column: str | None = None):
         super().__init__(message)
-        self.rule, self.line, self.hint = rule, line, hint
+        self.rule, self.line, self.hint, self.column = rule, line, hint, column
 
 
 def held_out_from(length: int, holdout: float) -> int:
@@ -324,7 +324,7 @@ def parse_csv(text: str, columns: list[str], x_column: str | None = None):
         if name not in names:
             raise DataError(f"no column {name!r}; the header (line {reader.line_num}) names "
                             + ", ".join(repr(n) for n in names), "csv-unknown-column", reader.line_num,
-                            "use one of the header's column names (they are case-sensitive)")
+                            "use one of the header's column names (they are case-sensitive)", name)
     index = [names.index(name) for name in wanted]
     rows = []
     for row in reader:
@@ -341,7 +341,7 @@ def parse_csv(text: str, columns: list[str], x_column: str | None = None):
                 raise DataError(f"row {reader.line_num}, column {name!r}: {cell!r} is not a finite number",
                                 "csv-not-numeric", reader.line_num,
                                 "every cell of a column read must be a number (decimal point '.', no thousands "
-                                "separator); remove or fill the row")
+                                "separator); remove or fill the row", name)
             values.append(value)
         rows.append(values)
     if not rows:
