@@ -34,6 +34,23 @@ batch = 10
 sequences = 40
 epochs = 12
 
+[run.level-fast]
+dataset = "csv"
+file = "data/levels.csv"
+columns = ["level"]
+x_column = "year"
+unit = "mm"
+normalize = "minmax"
+cell = "gru"
+layers = 1
+hidden = 6
+window = 8
+optimizer = "adam"
+lr = 0.05
+batch = 10
+sequences = 40
+epochs = 2
+
 [run.prose]
 dataset = "text"
 file = "texts"
@@ -59,6 +76,10 @@ run: level
 
 ```{predictions}
 run: prose
+```
+
+```{network}
+runs: level, level-fast
 ```
 """
 TEXTS = {"own/texts/a.txt": "the quick brown fox jumps over the lazy dog\n" * 12,
@@ -145,7 +166,7 @@ def test_text_folder_run_trains_on_every_file_with_a_capped_vocabulary(site):
 def test_data_files_are_in_the_cache_key_and_travel_to_workers(site, tmp_path):
     project, _ = site
     spec_file = project.root / "content" / "own" / "runs.toml"
-    level, prose = load_specs(spec_file, project.root)
+    level, _, prose = load_specs(spec_file, project.root)
     keys = {s.name: cache_key(s) for s in (level, prose)}
     files = gather(prose)
     assert sorted(files) == ["runs.toml", "texts/a.txt", "texts/sub/b.txt"]
@@ -162,3 +183,23 @@ def test_data_files_are_in_the_cache_key_and_travel_to_workers(site, tmp_path):
     finally:
         b.write_text(original)
     assert cache_key(prose) == keys["prose"]
+
+
+def test_hydrated_figures_keep_the_real_axes(site, page):
+    """In Chromium, the widgets' modules draw the same real axes: the predictions figure as in its first
+    frame, and the {network} figure's prediction plot of the series."""
+    project, url = site
+    first = re.search(r'id="w1-predictions".*?(<svg class="plot".*?</svg>)', (project.out_dir / "own" /
+                                                                              "index.html").read_text(), re.S)[1]
+    page.goto(url + "own/")
+    figure = page.locator("#w1-predictions")
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#w1-predictions').dataset.snapshot !== undefined")
+    ticks = figure.locator(".tick-x").all_text_contents()
+    assert ticks == re.findall(r'class="tick-x"[^>]*>([^<]+)</text>', first)
+    assert figure.locator(".axis-title-y").text_content() == "level (mm)"
+    network = page.locator("#w3-network")
+    network.scroll_into_view_if_needed()
+    network.locator("svg.net-plot .tick-x").first.wait_for()
+    assert network.locator("svg.net-plot .axis-title-y").text_content() == "level (mm)"
+    assert float(network.locator("svg.net-plot").get_attribute("data-x0")) == 1948.0

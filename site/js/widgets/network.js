@@ -78,7 +78,7 @@ const LIVE_CHOICES = {
 };
 const DATASET_LABELS = {
   sine: 'sine', sawtooth: 'sawtooth', square: 'square', composite: 'composite', abab: 'abab',
-  lorem: 'lorem ipsum', 'c-code': 'C code',
+  lorem: 'lorem ipsum', 'c-code': 'C code', csv: 'own series', text: 'own text',
 };
 
 const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14"><path fill="currentColor" d="${d}"/></svg>`;
