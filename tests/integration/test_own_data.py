@@ -203,3 +203,27 @@ def test_hydrated_figures_keep_the_real_axes(site, page):
     network.locator("svg.net-plot .tick-x").first.wait_for()
     assert network.locator("svg.net-plot .axis-title-y").text_content() == "level (mm)"
     assert float(network.locator("svg.net-plot").get_attribute("data-x0")) == 1948.0
+
+
+def test_several_input_columns_predict_one_target(tmp_path):
+    """columns = [a, b], target = a: the network reads both, the documents plot the target's own inputs,
+    and no roll-out is made (the other column's future is unknown)."""
+    from precompute.runner import precompute
+
+    (tmp_path / "levels.csv").write_text(SERIES)
+    (tmp_path / "runs.toml").write_text(
+        '[run.two]\ndataset = "csv"\nfile = "levels.csv"\ncolumns = ["other", "level"]\ntarget = "level"\n'
+        'x_column = "year"\ncell = "lstm"\nlayers = 1\nhidden = 3\nwindow = 5\nbatch = 5\nsequences = 10\n'
+        'epochs = 1\n')
+    (spec,) = load_specs(tmp_path / "runs.toml", tmp_path)
+    (outcome,) = precompute([spec], tmp_path / "cache", show_progress=False)
+    assert outcome.status == "done", outcome.error
+    run, preds = load(outcome.path / "run.json"), load(outcome.path / "predictions.json")
+    assert run["task"]["input_size"] == 2 and run["task"]["series"]["columns"] == ["other", "level"]
+    snap = preds["snapshots"][-1]
+    assert "rollout" not in snap
+    levels = np.round([100 + 40 * np.sin(y / 3) for y in YEARS], 3)
+    shown = snap["input"].astype(np.float64) * preds["y"]["scale"] + preds["y"]["shift"]
+    assert shown == pytest.approx(levels[48:53], abs=1e-3)
+    (seq,) = load(outcome.path / "cell-trace.json")["snapshots"][0]["sequences"]
+    assert seq["layers"][0]["x"].shape == (5, 2)
