@@ -227,3 +227,16 @@ def test_several_input_columns_predict_one_target(tmp_path):
     assert shown == pytest.approx(levels[48:53], abs=1e-3)
     (seq,) = load(outcome.path / "cell-trace.json")["snapshots"][0]["sequences"]
     assert seq["layers"][0]["x"].shape == (5, 2)
+
+
+def test_same_data_and_seed_give_identical_documents(site, tmp_path):
+    from precompute.runner import precompute
+
+    project, _ = site
+    spec_file = project.root / "content" / "own" / "runs.toml"
+    level = load_specs(spec_file, project.root)[0]
+    (outcome,) = precompute([level], tmp_path / "cache", show_progress=False)
+    assert outcome.status == "done", outcome.error
+    built = entry(project, "level")
+    for kind in ("run", "predictions", "weights", "itemized-gradients", "cell-trace"):
+        assert (outcome.path / f"{kind}.json").read_bytes() == (built / f"{kind}.json").read_bytes(), kind
