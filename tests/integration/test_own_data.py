@@ -240,3 +240,19 @@ def test_same_data_and_seed_give_identical_documents(site, tmp_path):
     built = entry(project, "level")
     for kind in ("run", "predictions", "weights", "itemized-gradients", "cell-trace"):
         assert (outcome.path / f"{kind}.json").read_bytes() == (built / f"{kind}.json").read_bytes(), kind
+
+
+def test_network_thumbnail_draws_the_series_itself(site, page):
+    project, url = site
+    page.goto(url + "own/")
+    network = page.locator("#w3-network")
+    network.scroll_into_view_if_needed()
+    line = network.locator('.net-thumb polyline[data-dataset="csv"]')
+    line.wait_for()
+    ys = [float(p.split(",")[1]) for p in line.get_attribute("points").split()]
+    preds = load(entry(project, "level") / "predictions.json")
+    snap = preds["snapshots"][0]
+    values = np.concatenate([snap["input"], snap["target"][-1:], snap["rollout"]["target"]]).astype(np.float64)
+    assert len(ys) == len(values)
+    # drawn upside down (SVG y grows downwards), filling the box: the highest value at the top
+    assert int(np.argmin(ys)) == int(np.argmax(values)) and int(np.argmax(ys)) == int(np.argmin(values))
