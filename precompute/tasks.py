@@ -38,7 +38,7 @@ def check_windows(spec: RunSpec, corpus) -> None:
 def check_series(spec: RunSpec, series) -> None:
     """Training windows need `window + 1` training rows; validation and traced windows as many held-out rows."""
     parts = [("window", "train"), ("window", "validation")]
-    if spec.trace > 0:
+    if spec.trace > 0 or spec.horizon > 0:
         parts.append(("trace_window", "validation"))
     for key, part in parts:
         rows = series.rows(part)
@@ -54,13 +54,14 @@ def _check_text_windows(spec: RunSpec, corpus) -> None:
     """An author's text: its training part and its held-out tail each need a window's worth of characters."""
     check_windows(spec, corpus)
     held = int(corpus.held_out.sum())
-    keys = ("window", "trace_window") if spec.trace > 0 and spec.trace_text is None else ("window",)
-    for key in keys:
-        for part, size in (("held-out last", held), ("training", len(corpus.ids) - held)):
-            if spec.values[key] + 1 > size:
-                _fail(spec, key, f"{spec.values[key]} steps need {spec.values[key] + 1} characters, but the {part} "
-                      f"part of the text has {size} ({len(corpus.ids)} characters, holdout {spec.holdout:g})",
-                      "text-too-short", f"lower `{key}` (at most {size - 1}), or add text")
+    checks = [("window", "training", len(corpus.ids) - held), ("window", "held-out last", held)]
+    if (spec.trace > 0 and spec.trace_text is None) or spec.horizon > 0:
+        checks.append(("trace_window", "held-out last", held))  # traced sequences are held-out text
+    for key, part, size in checks:
+        if spec.values[key] + 1 > size:
+            _fail(spec, key, f"{spec.values[key]} steps need {spec.values[key] + 1} characters, but the {part} "
+                  f"part of the text has {size} ({len(corpus.ids)} characters, holdout {spec.holdout:g})",
+                  "text-too-short", f"lower `{key}` (at most {size - 1}), or add text")
 
 
 def make_task(spec: RunSpec):

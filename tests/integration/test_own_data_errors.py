@@ -140,6 +140,8 @@ CASES = [
          "encoding-utf8", 17, ("two.txt", "0xc3", "line 3")),
     Case("text-glob-matches-nothing", spec_edit('file = "texts"', 'file = "texts/*.md"'), "data-file-missing", 17,
          ("no file matches 'texts/*.md'",)),
+    Case("text-too-short-for-traced-window", spec_edit("vocab = 8", "vocab = 8\ntrace_window = 200"),
+         "text-too-short", 19, ("200 steps need 201 characters", "held-out last part")),
     Case("text-outside-project", spec_edit('file = "texts"', 'file = "../../../elsewhere.txt"'),
          "path-outside-project", 17, ("outside the project",)),
 ]
