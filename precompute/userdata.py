@@ -93,7 +93,13 @@ def load_series(spec) -> datasets.Series:
 
 
 def load_text(spec) -> datasets.TextCorpus:
-    """The text of a `text` run: its files joined in `data_files` order, capped at `vocab` symbols."""
-    parts = [_read(spec, path) for path in _files(spec)]
-    text = "".join(part if part.endswith("\n") else part + "\n" for part in parts)
-    return datasets.user_text(text[:datasets.MAX_CORPUS_CHARS], spec.vocab, spec.holdout)
+    """The text of a `text` run: its files joined in `data_files` order (a newline after each), up to the
+    first MAX_CORPUS_CHARS characters (files after those are not read), capped at `vocab` symbols."""
+    parts, size = [], 0
+    for path in _files(spec):
+        if size >= datasets.MAX_CORPUS_CHARS:
+            break
+        part = _read(spec, path)
+        parts.append(part if part.endswith("\n") else part + "\n")
+        size += len(parts[-1])
+    return datasets.user_text("".join(parts)[:datasets.MAX_CORPUS_CHARS], spec.vocab, spec.holdout)
