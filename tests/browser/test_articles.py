@@ -94,7 +94,7 @@ def test_retrain_it_yourself_is_readable_before_python(page, bundled):
     assert not [url for url in requested if "pyodide" in url.split("/")[-1] and url.endswith((".wasm", ".mjs"))]
 
 
-@pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/"])
+@pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/", "sunspots/"])
 def test_articles_fit_a_phone(browser, bundled, slug):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     phone = context.new_page()
@@ -108,7 +108,8 @@ def test_articles_fit_a_phone(browser, bundled, slug):
     assert width <= 390
 
 
-@pytest.mark.parametrize("slug", ["", "how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/"])
+@pytest.mark.parametrize("slug", ["", "how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
+                                  "sunspots/"])
 def test_pages_have_no_serious_accessibility_violations(page, bundled, slug):
     page.goto(bundled + slug)
     if page.locator(".tour-dialog").count():
