@@ -17,7 +17,8 @@ def ready(page, selector):
 def test_front_page_lists_the_articles(page, bundled):
     page.goto(bundled)
     titles = page.locator(".article-list a").all_text_contents()
-    assert titles == ["How a recurrent network learns", "Where the gradient goes", "Retrain it yourself"]
+    assert titles == ["How a recurrent network learns", "Where the gradient goes", "Retrain it yourself",
+                      "Sunspots, one year ahead"]
 
 
 def test_how_a_recurrent_network_learns(page, bundled):
