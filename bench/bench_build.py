@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import markdown  # noqa: E402
 
-from generator.build import SiteBuild, write_site  # noqa: E402
-from generator.config import load_project  # noqa: E402
+from unrolled.generator.build import SiteBuild, write_site  # noqa: E402
+from unrolled.generator.config import load_project  # noqa: E402
 
 PAGE = """---
 title: Page {n}

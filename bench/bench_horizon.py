@@ -24,9 +24,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from precompute.horizon import reach  # noqa: E402
-from precompute.itemized import itemized_gradients  # noqa: E402
-from precompute.models import SequenceModel  # noqa: E402
+from unrolled.precompute.horizon import reach  # noqa: E402
+from unrolled.precompute.itemized import itemized_gradients  # noqa: E402
+from unrolled.precompute.models import SequenceModel  # noqa: E402
 
 VOCAB = 96
 

@@ -25,8 +25,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from precompute.itemized import itemized_gradients, itemized_gradients_reference, reference_graph  # noqa: E402
-from precompute.models import SequenceModel  # noqa: E402
+from unrolled.precompute.itemized import itemized_gradients, itemized_gradients_reference, reference_graph  # noqa: E402
+from unrolled.precompute.models import SequenceModel  # noqa: E402
 
 HIDDEN = 64
 ROWS = [("lstm", 100), ("lstm", 200), ("gru", 100), ("gru", 200), ("rnn", 100), ("rnn", 200)]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "site" / "py")]
 
 import unrolled_lite as ul  # noqa: E402
-from precompute.models import SequenceModel  # noqa: E402
+from unrolled.precompute.models import SequenceModel  # noqa: E402
 from unrolled_lite import datasets  # noqa: E402
 
 CELL, HIDDEN, LAYERS, SEQUENCES, WINDOW, BATCH = "lstm", 16, 3, 100, 15, 25

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import discover  # noqa: E402
-from generator.config import load_project  # noqa: E402
-from precompute.runner import precompute  # noqa: E402
+from unrolled.generator.build import discover  # noqa: E402
+from unrolled.generator.config import load_project  # noqa: E402
+from unrolled.precompute.runner import precompute  # noqa: E402
 
 
 def main() -> None:
@@ -39,8 +39,8 @@ def main() -> None:
         for o in sorted(outcomes, key=lambda o: -o.seconds):
             print(f"  {o.name:28} {o.seconds:6.1f} s")
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        cmd = [sys.executable, "-c", "import sys; from precompute.runner import precompute, stale; "
-               "from generator.build import discover; from generator.config import load_project; "
+        cmd = [sys.executable, "-c", "import sys; from unrolled.precompute.runner import precompute, stale; "
+               "from unrolled.generator.build import discover; from unrolled.generator.config import load_project; "
                "from pathlib import Path; "
                f"specs=[s for p in discover(load_project({str(ROOT)!r})) for s in p.specs.values()]; "
                f"sys.exit(len(stale(specs, Path({str(cache)!r}))))"]

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.build import build  # noqa: E402
-from generator.config import load_project  # noqa: E402
-from generator.serve import SiteHandler, make_server, url_of  # noqa: E402
+from unrolled.generator.build import build  # noqa: E402
+from unrolled.generator.config import load_project  # noqa: E402
+from unrolled.generator.serve import SiteHandler, make_server, url_of  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -39,11 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 import markdown  # noqa: E402
 
-from generator.build import SiteBuild  # noqa: E402
-from generator.config import load_project  # noqa: E402
-from generator.devserver import DevServer, snapshot  # noqa: E402
-from generator.frontmatter import split  # noqa: E402
-from generator.serve import url_of  # noqa: E402
+from unrolled.generator.build import SiteBuild  # noqa: E402
+from unrolled.generator.config import load_project  # noqa: E402
+from unrolled.generator.devserver import DevServer, snapshot  # noqa: E402
+from unrolled.generator.frontmatter import split  # noqa: E402
+from unrolled.generator.serve import url_of  # noqa: E402
 
 PAGE = "how-rnns-learn/index.md"
 

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "site" / "py"))
 
-from precompute.engine import Engine  # noqa: E402
-from precompute.runner import precompute  # noqa: E402
-from precompute.spec import load_specs  # noqa: E402
+from unrolled.precompute.engine import Engine  # noqa: E402
+from unrolled.precompute.runner import precompute  # noqa: E402
+from unrolled.precompute.spec import load_specs  # noqa: E402
 
 TINY = """
 [run.r{i:03d}]
@@ -86,7 +86,7 @@ def external_cluster(workers: int):
     with Client(address, timeout="30s", set_as_default=False) as client:
         client.wait_for_workers(workers, timeout=120)
         client.submit(sum, [1]).result()
-        client.run(lambda: __import__("precompute.runner") and __import__("torch") and None)  # warm imports
+        client.run(lambda: __import__("unrolled.precompute.runner") and __import__("torch") and None)  # warm imports
     return address, procs
 
 

@@ -9,7 +9,7 @@ export OMP_NUM_THREADS=1
 .venv/bin/unrolled build --quiet
 port=8799
 .venv/bin/python -c "
-from generator.serve import make_server
+from unrolled.generator.serve import make_server
 s = make_server('_site', $port, tries=1); s.serve_forever()" &
 server=$!
 trap 'kill $server' EXIT

@@ -18,12 +18,12 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markdown.extensions.codehilite import CodeHiliteExtension
 from markdown.extensions.toc import TocExtension
 
-from precompute.documents import dumps
-from precompute.errors import UnrolledError
-from precompute.folders import SITE_MARKER, SITE_MARKER_TEXT, check_site_folder
-from precompute.sources import inside_project, read_text
-from precompute.lifeline import die_with_parent
-from precompute.spec import RunSpec, load_specs
+from unrolled.precompute.documents import dumps
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.folders import SITE_MARKER, SITE_MARKER_TEXT, check_site_folder
+from unrolled.precompute.sources import inside_project, read_text
+from unrolled.precompute.lifeline import die_with_parent
+from unrolled.precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
 from . import vendor
@@ -77,7 +77,7 @@ def discover(project: Project) -> list[Page]:
 def load_page(project: Project, source: Path) -> Page:
     """One page: its front matter, body and run specs (`discover` calls this for every page).
 
-    Every file the front matter names must lie inside the project (see `precompute.sources`).
+    Every file the front matter names must lie inside the project (see `unrolled.precompute.sources`).
     """
     meta, body, offset = parse(read_text(source), source)
     slug = "" if source.parent == project.content_dir else source.parent.name
@@ -175,7 +175,7 @@ class SiteBuild:
 
     # -- data -------------------------------------------------------------------------------------
     def ensure_precomputed(self, pages: list[Page]) -> None:
-        from precompute.runner import precompute, stale
+        from unrolled.precompute.runner import precompute, stale
 
         specs = list({(s.source, s.name): s for p in pages for s in p.specs.values()}.values())
         todo = stale(specs, self.project.cache_dir)
@@ -194,8 +194,8 @@ class SiteBuild:
                                 rule="precompute-failed", hint="see the traceback above")
 
     def document(self, spec: RunSpec, kind: str, decode: bool) -> dict:
-        from precompute.cache import entry_dir
-        from precompute.documents import load
+        from unrolled.precompute.cache import entry_dir
+        from unrolled.precompute.documents import load
 
         key = (spec.source, spec.name, kind, decode)
         if key not in self._docs:
@@ -330,7 +330,7 @@ def _render_forked(indices) -> dict[str, bytes]:
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """The whole site written beside `out_dir`, then swapped in (`generator.swap`). A folder the build
+    """The whole site written beside `out_dir`, then swapped in (`unrolled.generator.swap`). A folder the build
     did not make (no marker, not empty) is refused before anything is written."""
     check_site_folder(Path(out_dir))
 

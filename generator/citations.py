@@ -15,7 +15,7 @@ from pathlib import Path
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from precompute.errors import UnrolledError, line_of
+from unrolled.precompute.errors import UnrolledError, line_of
 
 from .urls import check_url, unsafe_scheme
 

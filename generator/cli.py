@@ -8,14 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import load_project
 
 
 def _precompute(args, project) -> int:
-    from precompute.runner import precompute
-    from precompute.spec import load_specs
+    from unrolled.precompute.runner import precompute
+    from unrolled.precompute.spec import load_specs
 
     from .build import discover
 

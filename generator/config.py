@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 SITE_SOURCES = Path(__file__).resolve().parent.parent / "site"
 RAW_HTML = ("sanitize", "trusted", "refuse")  # what happens to raw HTML in Markdown (see generator/rawhtml.py)
@@ -51,7 +51,7 @@ class Project:
 
     def engine_for(self, jobs: int):
         """The precompute engine these settings choose, `jobs` wide on this machine."""
-        from precompute.engine import Engine
+        from unrolled.precompute.engine import Engine
 
         return Engine(self.engine, self.scheduler or None, jobs)
 

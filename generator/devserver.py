@@ -14,7 +14,7 @@ Pieces, all standard library:
   file. A page file added or deleted, templates, `site/`, `unrolled.toml`, any other content file, or a
   page gaining/losing the only `{pyodide}` cell (the runtime files follow) → a full build, so the result
   always equals what `unrolled build` would write.
-* **Writes** — the first build is `SiteBuild.run()` + `write_site()` (= `generator.build.build`: temp
+* **Writes** — the first build is `SiteBuild.run()` + `write_site()` (= `unrolled.generator.build.build`: temp
   folder, then swap) and happens before the server listens. Every later build compares the complete file
   map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
   the same folder then `os.replace` — so a request sees the old file or the new one, never half of one,
@@ -53,8 +53,8 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 
-from precompute.errors import UnrolledError
-from precompute.folders import SITE_MARKER
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project

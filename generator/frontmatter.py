@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 FIELDS = {"title": str, "summary": str, "authors": list, "date": str, "runs": list,
           "order": int, "draft": bool, "toc": bool, "bibliography": str}

@@ -15,7 +15,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import INLINE_PLACEHOLDER_PREFIX, ETX
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .expressions import HINT, ExpressionError, parse
 from .metrics import page_lookup

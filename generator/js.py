@@ -15,7 +15,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import SITE_SOURCES
 

@@ -19,7 +19,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from .directives import REQUIRED, Block, load_all
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
 CODE_FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})(?!.*\{)")

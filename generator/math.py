@@ -12,7 +12,7 @@ import re
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
-from precompute.errors import UnrolledError, line_of
+from unrolled.precompute.errors import UnrolledError, line_of
 
 from .js import NodeWorker
 

@@ -14,10 +14,10 @@ from typing import Callable
 
 import numpy as np
 
-from precompute.errors import UnrolledError
-from precompute.spec import OPTIONS
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.spec import OPTIONS
 
-#: `RUN.METRIC` or `RUN.METRIC[N]`; run names as in precompute.spec (no dots), metric segments lower-case.
+#: `RUN.METRIC` or `RUN.METRIC[N]`; run names as in unrolled.precompute.spec (no dots), metric segments lower-case.
 REF = re.compile(r"(?<![\w.])(?P<run>[a-z0-9][a-z0-9_-]*)(?P<metric>(?:\.[a-z][a-z0-9_]*)+)(?:\[\s*(?P<index>\d+)\s*\])?")
 
 

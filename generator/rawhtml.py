@@ -25,7 +25,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.util import HTML_PLACEHOLDER, HTML_PLACEHOLDER_RE
 
-from precompute.errors import UnrolledError, line_of
+from unrolled.precompute.errors import UnrolledError, line_of
 
 from .urls import check_url
 

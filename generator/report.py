@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
-from precompute.errors import UnrolledError, line_of
+from unrolled.precompute.errors import UnrolledError, line_of
 
 ATTR = re.compile(r"""\s(href|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 IMPORT = re.compile(r"""(?:import|from)\s*\(?\s*['"](unrolled/[^'"]+)['"]""")

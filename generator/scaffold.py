@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import Project
 from .urls import SLUG

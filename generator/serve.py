@@ -5,7 +5,7 @@ SharedArrayBuffer instead of killing its worker. Only files inside the site fold
 request path that resolves (after percent-decoding, `..`, symlinks) outside it gets a 404, and so does
 a folder without an index.html (no listings). A request's header block is bounded in bytes and lines
 (431 beyond), so a client cannot make the server hold megabytes per connection.
-The dev server (live reload, incremental rebuilds) is `generator.devserver`, built on `SiteHandler`.
+The dev server (live reload, incremental rebuilds) is `unrolled.generator.devserver`, built on `SiteHandler`.
 """
 from __future__ import annotations
 

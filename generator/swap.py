@@ -19,8 +19,8 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from precompute.errors import UnrolledError
-from precompute.lifeline import alive, libc
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.lifeline import alive, libc
 
 MARKER = ".unrolled-build"  # in the temp folder only, never in the tree swapped in
 TREE, OLD = "site", "old"

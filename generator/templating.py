@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 HINTS = {
     "template-syntax": "close every {% if %}/{% for %}/{% block %} with its {% end... %} tag and check the tag names",

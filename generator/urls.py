@@ -13,7 +13,7 @@ import re
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from precompute.errors import UnrolledError, line_of
+from unrolled.precompute.errors import UnrolledError, line_of
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SCHEMES = frozenset({"http", "https", "mailto"})

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from .config import PYODIDE_PACKAGES, SITE_SOURCES
 from .swap import replace_folder

@@ -48,8 +48,8 @@ def copy_project(dest: Path, source: Path = SLICE) -> Path:
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory):
     """The slice fixture (one small LSTM on a sine wave), precomputed and built once."""
-    from generator.build import build
-    from generator.config import load_project
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
 
     root = copy_project(tmp_path_factory.mktemp("bundled"))
     project = load_project(root)
@@ -59,7 +59,7 @@ def built_project(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def site_server(built_project):
-    from generator.serve import make_server, url_of
+    from unrolled.generator.serve import make_server, url_of
 
     server = make_server(built_project.out_dir, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -150,8 +150,8 @@ def pytest_collection_modifyitems(items):
 def bundled_project(tmp_path_factory):
     """The real bundled content in a private copy: all its runs precomputed, built with --strict (no broken
     links); trained once per session for every test that reads it."""
-    from generator.build import build
-    from generator.config import load_project
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
 
     project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
     build(project, show_progress=False, jobs=2, strict=True)
@@ -168,7 +168,7 @@ def copy_bundled(dest: Path, bundled_project) -> Path:
 @pytest.fixture(scope="session")
 def bundled(bundled_project):
     """The bundled site, served."""
-    from generator.serve import make_server, url_of
+    from unrolled.generator.serve import make_server, url_of
 
     project = bundled_project
     server = make_server(project.out_dir, 0)
@@ -184,9 +184,9 @@ def make_site(tmp_path_factory):
 
     Runs are really trained (keep them tiny). Returns (project, base URL of a server for its _site).
     """
-    from generator.build import build
-    from generator.config import load_project
-    from generator.serve import make_server, url_of
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
+    from unrolled.generator.serve import make_server, url_of
 
     servers = []
 

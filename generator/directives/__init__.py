@@ -13,7 +13,7 @@ from html import escape
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 
 @dataclass(frozen=True)

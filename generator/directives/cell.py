@@ -46,7 +46,7 @@ from html import escape
 
 import numpy as np
 
-from precompute import arrays
+from unrolled.precompute import arrays
 
 from ..plot import char_label
 from . import REQUIRED, Directive, Opt, figure, register, widget_id

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from html import escape
 
-from precompute.errors import UnrolledError
+from unrolled.precompute.errors import UnrolledError
 
 from ..expressions import HINT, ExpressionError, parse
 from ..metrics import page_lookup

@@ -26,7 +26,7 @@ from html import escape
 
 import numpy as np
 
-from precompute import arrays
+from unrolled.precompute import arrays
 
 from ..plot import char_label
 from . import Directive, Opt, figure, register, run_or_runs, widget_id

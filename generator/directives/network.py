@@ -20,7 +20,7 @@ from html import escape
 
 import numpy as np
 
-from precompute.spec import FUNCTION_DATASETS, SERIES_DATASETS
+from unrolled.precompute.spec import FUNCTION_DATASETS, SERIES_DATASETS
 
 from ..plot import char_label
 from . import REQUIRED, Directive, Opt, figure, listed_runs, register, widget_id

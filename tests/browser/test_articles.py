@@ -53,7 +53,7 @@ def test_how_a_recurrent_network_learns_offers_no_dead_combination(page, bundled
     """Every value the network view's controls offer, from every run of its grid, picks a trained run."""
     import re
 
-    from precompute.spec import load_specs
+    from unrolled.precompute.spec import load_specs
     from tests.browser.test_network_widget import assert_no_dead_combination
 
     article = ROOT / "content" / "how-rnns-learn"

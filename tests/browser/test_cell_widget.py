@@ -3,10 +3,10 @@ stepping, playing, the expanded view, linked URL state and a phone-sized viewpor
 import numpy as np
 import pytest
 
-from generator.build import discover
-from generator.directives.cell import NODE_TEXT, short
-from precompute.cache import entry_dir
-from precompute.documents import load
+from unrolled.generator.build import discover
+from unrolled.generator.directives.cell import NODE_TEXT, short
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
 
 pytestmark = pytest.mark.browser
 

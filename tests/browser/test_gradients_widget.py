@@ -5,9 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from generator.build import discover
-from precompute.cache import entry_dir
-from precompute.documents import load
+from unrolled.generator.build import discover
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
 
 pytestmark = pytest.mark.browser
 SPEC = """

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from generator.build import build
-from generator.config import load_project
-from generator.serve import make_server, url_of
+from unrolled.generator.build import build
+from unrolled.generator.config import load_project
+from unrolled.generator.serve import make_server, url_of
 from tests.browser.test_pyodide_cells import RUNS  # one tiny run
 from tests.conftest import _open_context
 from tests.integration.test_build import run_cli

@@ -62,9 +62,9 @@ def grid_site(make_site):
 
 
 def document(project, run: str, kind: str = "predictions") -> dict:
-    from generator.build import discover
-    from precompute.cache import entry_dir
-    from precompute.documents import load
+    from unrolled.generator.build import discover
+    from unrolled.precompute.cache import entry_dir
+    from unrolled.precompute.documents import load
 
     (page,) = [p for p in discover(project) if p.slug == "net"]
     return load(entry_dir(project.cache_dir, page.specs[run]) / f"{kind}.json")

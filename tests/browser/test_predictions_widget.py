@@ -77,9 +77,9 @@ def strip_rows(pg):
 
 
 def test_text_predictions_show_the_documents_characters(page, browser, make_site):
-    from generator.build import discover
-    from precompute.cache import entry_dir
-    from precompute.documents import load
+    from unrolled.generator.build import discover
+    from unrolled.precompute.cache import entry_dir
+    from unrolled.precompute.documents import load
 
     project, url = make_site("text-predictions", {"t/index.md": TEXT_PAGE, "t/runs.toml": TEXT_SPEC})
     (pg_spec,) = [p for p in discover(project) if p.slug == "t"][0].specs.values()

@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler
 
 import pytest
 
-from generator.serve import SiteHandler, make_server, url_of
+from unrolled.generator.serve import SiteHandler, make_server, url_of
 from tests.conftest import _open_context, add_axe
 
 pytestmark = pytest.mark.browser
@@ -539,9 +539,9 @@ DIST = os.environ.get("UNROLLED_PYODIDE_DIST", "")
 @pytest.mark.skipif(not DIST, reason="UNROLLED_PYODIDE_DIST is not set: no full Pyodide distribution (with its "
                     "NumPy wheel) on this machine, and the CDN is out of reach")
 def test_numpy_cells_run_in_pyodide_with_a_vendored_distribution(browser, tmp_path):
-    from generator.build import build
-    from generator.config import load_project
-    from generator.vendor import vendor_pyodide
+    from unrolled.generator.build import build
+    from unrolled.generator.config import load_project
+    from unrolled.generator.vendor import vendor_pyodide
 
     article = tmp_path / "content" / "n" / "index.md"
     article.parent.mkdir(parents=True)

@@ -9,17 +9,17 @@ import urllib.request
 import numpy as np
 import pytest
 
-from generator.build import SiteBuild, build
-from generator.config import load_project
-from precompute.cache import entry_dir
-from precompute.documents import load
+from unrolled.generator.build import SiteBuild, build
+from unrolled.generator.config import load_project
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
 from tests.conftest import ROOT, copy_project, polyline_values
 
 PAGE = "slice/index.html"
 
 
 def predictions_doc(project):
-    from generator.build import discover
+    from unrolled.generator.build import discover
 
     (page,) = [p for p in discover(project) if p.slug == "slice"]
     return load(entry_dir(project.cache_dir, page.specs["sine-lstm"]) / "predictions.json")
@@ -69,7 +69,7 @@ def test_hash_seed_and_job_count_do_not_change_a_byte(built_project, tmp_path, s
     """The command in fresh processes, with another string-hash seed and job count, writes the same site."""
     root = copy_project(tmp_path)
     shutil.copytree(built_project.cache_dir, root / ".cache" / "precompute")
-    done = subprocess.run([sys.executable, "-m", "generator", "--project", str(root), "build", "--frozen",
+    done = subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(root), "build", "--frozen",
                            "--jobs", jobs, "--quiet"], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "PYTHONHASHSEED": seed})
     assert done.returncode == 0, done.stderr
@@ -79,7 +79,7 @@ def test_hash_seed_and_job_count_do_not_change_a_byte(built_project, tmp_path, s
 
 
 def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 
@@ -113,7 +113,7 @@ def test_frozen_build_refuses_stale_runs(tmp_path):
 
 
 def test_serve_binds_loopback_and_sends_isolation_headers(built_project):
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "--project", str(built_project.root), "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "unrolled.generator", "--project", str(built_project.root), "serve",
                              "--no-build", "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = proc.stdout.readline()
@@ -128,7 +128,7 @@ def test_serve_binds_loopback_and_sends_isolation_headers(built_project):
 
 
 def test_parallel_build_equals_serial_build(tmp_path):
-    from generator.build import PARALLEL_MIN_PAGES
+    from unrolled.generator.build import PARALLEL_MIN_PAGES
 
     for n in range(PARALLEL_MIN_PAGES + 6):
         path = tmp_path / "content" / f"p{n:03d}" / "index.md"

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from generator.build import SiteBuild, build, discover
-from generator.config import load_project
+from unrolled.generator.build import SiteBuild, build, discover
+from unrolled.generator.config import load_project
 from tests.integration.test_build import run_cli
 from tests.unit.test_loss_network_directives import HEAD, build_error, doc, project_with
 

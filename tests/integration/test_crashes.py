@@ -56,7 +56,7 @@ def wait_until_gone(group: int) -> None:
 
 
 def cli(project: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "generator", "--project", str(project), *args]
+    return [sys.executable, "-m", "unrolled.generator", "--project", str(project), *args]
 
 
 def read_to_end(fd: int) -> None:
@@ -113,7 +113,7 @@ def test_killed_precompute_leaves_no_process_and_no_partial_entry(tmp_path, jobs
 
 WORKER = """
 import os, sys, time
-from precompute.lifeline import die_with_parent
+from unrolled.precompute.lifeline import die_with_parent
 die_with_parent(int(sys.argv[1]), kernel=False)
 print(os.getpid(), flush=True)
 time.sleep(600)
@@ -145,7 +145,7 @@ def test_watchdog_ends_a_worker_whose_parent_died_without_the_kernel_signal():
 def missing_references(site: Path) -> list[str]:
     """Files the site's pages reference (styles, scripts, modules, data, internal links) that are absent;
     a site without its front page misses that first."""
-    from generator.report import parse, resolve
+    from unrolled.generator.report import parse, resolve
 
     if not (site / "index.html").is_file():
         return ["index.html"]
@@ -221,7 +221,7 @@ def test_killed_build_always_leaves_a_complete_site_and_the_next_build_cleans_up
 
 
 def test_next_build_removes_only_what_a_build_left(frozen_project):
-    from generator.swap import MARKER
+    from unrolled.generator.swap import MARKER
 
     project = frozen_project
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from precompute.documents import load
+from unrolled.precompute.documents import load
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -80,7 +80,7 @@ def sweep(root: Path, runs: int, epochs: int = 1, hidden: int = 3, extra: dict |
 
 
 def unrolled(root: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), "precompute", "--quiet", *args],
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(root), "precompute", "--quiet", *args],
                           env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -105,7 +105,7 @@ def test_a_sweep_on_the_cluster_writes_the_bytes_of_a_local_run(tmp_path, cluste
 def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, cluster):
     address, workers = cluster
     root = sweep(tmp_path / "p", 8, epochs=40, hidden=8)
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "--project", str(root), "precompute", "--quiet",
+    proc = subprocess.Popen([sys.executable, "-m", "unrolled.generator", "--project", str(root), "precompute", "--quiet",
                              "--engine", "dask", "--scheduler", address], env=ENV, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     cache = root / ".cache" / "precompute"
@@ -151,7 +151,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path):
 
 def test_without_dask_installed_the_engine_says_what_to_install(tmp_path):
     root = sweep(tmp_path / "p", 1)
-    code = ("import sys; sys.modules['distributed'] = None; from generator.cli import main; "
+    code = ("import sys; sys.modules['distributed'] = None; from unrolled.generator.cli import main; "
             f"sys.exit(main(['--project', {str(root)!r}, 'precompute', '--engine', 'dask']))")
     done = subprocess.run([sys.executable, "-c", code], env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1

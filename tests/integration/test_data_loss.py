@@ -57,7 +57,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def unrolled(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(root), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 

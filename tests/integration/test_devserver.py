@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import TEMPLATES, SiteBuild
-from generator.config import SITE_SOURCES, load_project
-from generator.devserver import CLIENT_PATH, CLIENT_SOURCE, DevServer, Work, ignored, read_tree
-from generator.serve import make_server, url_of
+from unrolled.generator.build import TEMPLATES, SiteBuild
+from unrolled.generator.config import SITE_SOURCES, load_project
+from unrolled.generator.devserver import CLIENT_PATH, CLIENT_SOURCE, DevServer, Work, ignored, read_tree
+from unrolled.generator.serve import make_server, url_of
 from tests.conftest import ROOT, copy_bundled, copy_project
 
 FRONT = "---\ntitle: Notebook\ntoc: false\n---\n\nA front page.\n"
@@ -475,7 +475,7 @@ def test_failed_first_build_still_serves_and_recovers(tmp_path):
 
 def test_cli_serve_keeps_serving_after_a_failed_first_build(tmp_path):
     root = tiny_project(tmp_path, alpha="```{nosuch}\n```")
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "--project", str(root), "serve", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "unrolled.generator", "--project", str(root), "serve", "--port", "0",
                              "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = proc.stdout.readline()

@@ -50,7 +50,7 @@ RUNS = "content/a/runs.toml"
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args, "--jobs", "1", "--quiet"],
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(root), *args, "--jobs", "1", "--quiet"],
                           env=ENV, capture_output=True, text=True, timeout=600)
 
 
@@ -83,14 +83,14 @@ def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
 
 def cache_snapshot(root: Path) -> dict[str, bytes]:
     """The cache's entries; the corpus digests it remembers may grow (they are not entries)."""
-    from precompute.cache import CORPUS_DIGESTS
+    from unrolled.precompute.cache import CORPUS_DIGESTS
 
     return snapshot(root / ".cache", skip=(CORPUS_DIGESTS,))
 
 
 def assert_cache_complete(root: Path) -> None:
     """Only whole entries: no temp folders, and every document present and matching its digest."""
-    from precompute.cache import is_complete
+    from unrolled.precompute.cache import is_complete
 
     cache = root / ".cache" / "precompute"
     if not cache.is_dir():
@@ -318,7 +318,7 @@ DAMAGE = [(t, k) for t in TAMPERING for k in KINDS
 
 @pytest.mark.parametrize(("tamper", "kind"), DAMAGE, ids=[f"{t}-{k}" for t, k in DAMAGE])
 def test_any_change_to_a_cached_document_makes_its_entry_stale(base, tmp_path, tamper, kind):
-    from precompute.cache import is_complete
+    from unrolled.precompute.cache import is_complete
 
     (entry,) = (base / ".cache" / "precompute").glob("tiny@*/*")
     copy = tmp_path / entry.name

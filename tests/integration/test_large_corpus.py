@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from precompute.cache import CORPUS_DIGESTS, cache_key
-from precompute.documents import load
-from precompute.spec import load_specs
+from unrolled.precompute.cache import CORPUS_DIGESTS, cache_key
+from unrolled.precompute.documents import load
+from unrolled.precompute.spec import load_specs
 from tests.integration.test_hostile_inputs import PAGE, SPEC, cli
 from unrolled_lite.datasets import MAX_CORPUS_CHARS, read_c_sources
 

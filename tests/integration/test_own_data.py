@@ -8,11 +8,11 @@ import re
 import numpy as np
 import pytest
 
-from precompute.cache import cache_key
-from precompute.documents import load
-from precompute.inputs import gather, materialise
-from precompute.spec import load_specs
-from precompute.tasks import make_task
+from unrolled.precompute.cache import cache_key
+from unrolled.precompute.documents import load
+from unrolled.precompute.inputs import gather, materialise
+from unrolled.precompute.spec import load_specs
+from unrolled.precompute.tasks import make_task
 from tests.conftest import polyline_values
 
 YEARS = range(1900, 1960)
@@ -208,7 +208,7 @@ def test_hydrated_figures_keep_the_real_axes(site, page):
 def test_several_input_columns_predict_one_target(tmp_path):
     """columns = [a, b], target = a: the network reads both, the documents plot the target's own inputs,
     and no roll-out is made (the other column's future is unknown)."""
-    from precompute.runner import precompute
+    from unrolled.precompute.runner import precompute
 
     (tmp_path / "levels.csv").write_text(SERIES)
     (tmp_path / "runs.toml").write_text(
@@ -230,7 +230,7 @@ def test_several_input_columns_predict_one_target(tmp_path):
 
 
 def test_same_data_and_seed_give_identical_documents(site, tmp_path):
-    from precompute.runner import precompute
+    from unrolled.precompute.runner import precompute
 
     project, _ = site
     spec_file = project.root / "content" / "own" / "runs.toml"

@@ -61,7 +61,7 @@ DATA, TEXTS = "content/a/data/series.csv", "content/a/texts"
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--project", str(root), *args, "--jobs", "1", "--quiet"],
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(root), *args, "--jobs", "1", "--quiet"],
                           env=ENV, capture_output=True, text=True, timeout=600)
 
 

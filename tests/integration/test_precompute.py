@@ -9,10 +9,10 @@ import time
 import numpy as np
 import pytest
 
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.runner import precompute
-from precompute.spec import load_specs
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.runner import precompute
+from unrolled.precompute.spec import load_specs
 from tests.conftest import ROOT
 
 SLICE = ROOT / "tests" / "fixtures" / "slice" / "content" / "slice" / "runs.toml"
@@ -70,7 +70,7 @@ def test_current_cache_means_no_work(slice_run):
 
 
 def test_source_date_epoch_sets_creation_time(tmp_path, monkeypatch):
-    from precompute.documents import created_at
+    from unrolled.precompute.documents import created_at
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert created_at() == "2023-11-14T22:13:20Z"
@@ -102,7 +102,7 @@ def wait_for_epochs(proc, name: str, count: int, deadline: float = 240.0) -> Non
 def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
     spec_file = small_spec(tmp_path, 2000)
     cache_root = tmp_path / ".cache" / "precompute"
-    cmd = [sys.executable, "-m", "generator", "--project", str(tmp_path), "precompute", str(spec_file), "--jobs", "1"]
+    cmd = [sys.executable, "-m", "unrolled.generator", "--project", str(tmp_path), "precompute", str(spec_file), "--jobs", "1"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "site" / "py")])}
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_for_epochs(proc, "tiny", 20)  # killed in the middle of training, far from its last epoch
@@ -134,7 +134,7 @@ def test_killed_run_leaves_nothing_corrupt_and_next_run_completes(tmp_path):
 def test_cli_bad_spec_exits_non_zero_and_writes_nothing(tmp_path, edit, words):
     spec_file = small_spec(tmp_path, 1)
     spec_file.write_text(spec_file.read_text().replace(*edit))
-    result = subprocess.run([sys.executable, "-m", "generator", "--project", str(tmp_path), "precompute",
+    result = subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(tmp_path), "precompute",
                              str(spec_file)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
     assert words in result.stderr and "hint:" in result.stderr
@@ -145,7 +145,7 @@ def model_from_weights(path, epoch):
     """Rebuild the run's model from its exported `weights` document alone."""
     import torch
 
-    from precompute.models import SequenceModel
+    from unrolled.precompute.models import SequenceModel
 
     run, weights = load(path / "run.json"), load(path / "weights.json")
     task = run["task"]
@@ -181,7 +181,7 @@ def test_cell_trace_matches_textbook_equations_and_torch(slice_run):
 
 
 def test_itemized_document_is_reproducible_from_exported_weights(slice_run):
-    from precompute.itemized import itemized_gradients
+    from unrolled.precompute.itemized import itemized_gradients
 
     _, _, path = slice_run
     doc = load(path / "itemized-gradients.json")

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from generator.devserver import EVENTS_PATH, MAX_EVENT_CLIENTS
-from generator.serve import MAX_HEADER_BYTES, MAX_HEADERS, make_server, url_of
+from unrolled.generator.devserver import EVENTS_PATH, MAX_EVENT_CLIENTS
+from unrolled.generator.serve import MAX_HEADER_BYTES, MAX_HEADERS, make_server, url_of
 from tests.integration.test_devserver import running, tiny_project
 
 SETTLE_SECONDS = 30  # hang guard for threads to end

@@ -16,7 +16,7 @@ ARTICLE = ROOT / "content" / "sunspots"
 
 def test_sunspots_article_builds_strictly_on_real_years(tmp_path):
     shutil.copytree(ARTICLE, tmp_path / "content" / "sunspots")
-    result = subprocess.run([sys.executable, "-m", "generator", "--project", str(tmp_path), "build", "--strict",
+    result = subprocess.run([sys.executable, "-m", "unrolled.generator", "--project", str(tmp_path), "build", "--strict",
                              "--jobs", "2", "--quiet"], env=ENV, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "_site" / "sunspots" / "index.html").read_text()

@@ -6,12 +6,12 @@ import re
 import numpy as np
 import pytest
 
-from generator.build import build, discover
-from generator.config import load_project
-from generator.directives import cell as cell_mod
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build, discover
+from unrolled.generator.config import load_project
+from unrolled.generator.directives import cell as cell_mod
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
 
 HEAD = "---\ntitle: A\nruns: runs.toml\n---\n"  # the body starts on line 5
 RUNS = """

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from precompute.celltrace import cell_trace
+from unrolled.precompute.celltrace import cell_trace
 from tests.unit.test_itemized import T, make_case  # the same small cases
 
 CELLS = ("rnn", "lstm", "gru")

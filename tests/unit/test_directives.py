@@ -1,9 +1,9 @@
 """Directive blocks and front matter: every mistake is a build error naming file:line and a fix."""
 import pytest
 
-from generator.build import build
-from generator.config import load_project
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build
+from unrolled.generator.config import load_project
+from unrolled.precompute.errors import UnrolledError
 
 HEAD = "---\ntitle: A\n---\n"  # the body starts on line 4
 

@@ -1,8 +1,8 @@
 """The authoring guide lists every directive option and every run spec key the code accepts."""
 import re
 
-from generator.directives import load_all
-from precompute.spec import OPTIONS
+from unrolled.generator.directives import load_all
+from unrolled.precompute.spec import OPTIONS
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "docs" / "authoring.md").read_text()

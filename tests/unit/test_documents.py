@@ -4,9 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from precompute import arrays
-from precompute.documents import dumps, load, seal, validate
-from precompute.errors import UnrolledError
+from unrolled.precompute import arrays
+from unrolled.precompute.documents import dumps, load, seal, validate
+from unrolled.precompute.errors import UnrolledError
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
@@ -103,7 +103,7 @@ def test_load_refuses_changed_bytes_nan_and_broken_arrays(tmp_path):
 
 
 def test_check_reads_canonical_bytes_and_falls_back_to_parsing(tmp_path):
-    from precompute.documents import check
+    from unrolled.precompute.documents import check
 
     path = tmp_path / "run.json"
     path.write_bytes(dumps(minimal_run()))

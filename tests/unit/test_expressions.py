@@ -2,9 +2,9 @@
 min/max/abs, and nothing else; it is parsed with `ast` and walked, never evaluated by Python."""
 import pytest
 
-from generator.expressions import ExpressionError, parse
-from generator.inline_values import MINUS, format_value, split
-from generator.metrics import METRICS, find_refs, ref_of
+from unrolled.generator.expressions import ExpressionError, parse
+from unrolled.generator.inline_values import MINUS, format_value, split
+from unrolled.generator.metrics import METRICS, find_refs, ref_of
 
 
 def evaluate(text, **values):
@@ -108,7 +108,7 @@ def test_format_follows_the_last_colon():
 
 
 def test_a_metric_registers_once():
-    from generator.metrics import metric
+    from unrolled.generator.metrics import metric
 
     with pytest.raises(ValueError, match="registered twice"):
         metric("loss.final")(lambda docs, index: 0.0)

@@ -7,13 +7,13 @@ import shutil
 import numpy as np
 import pytest
 
-from generator.build import build, discover
-from generator.config import load_project
-from generator.directives import gradients as directive
-from precompute import arrays
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build, discover
+from unrolled.generator.config import load_project
+from unrolled.generator.directives import gradients as directive
+from unrolled.precompute import arrays
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
 
 RUNS = """
 [run.g]

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-from precompute.cache import cache_key
-from precompute.documents import dumps, load
-from precompute.horizon import distance_stats, reach
-from precompute.itemized import (
+from unrolled.precompute.cache import cache_key
+from unrolled.precompute.documents import dumps, load
+from unrolled.precompute.horizon import distance_stats, reach
+from unrolled.precompute.itemized import (
     connectivity_batch, itemized_gradients, itemized_gradients_batch, itemized_gradients_reference,
 )
-from precompute.models import SequenceModel
-from precompute.runner import compute_run
-from precompute.spec import load_specs
+from unrolled.precompute.models import SequenceModel
+from unrolled.precompute.runner import compute_run
+from unrolled.precompute.spec import load_specs
 
 CELLS = ("rnn", "lstm", "gru")
 T, D, HIDDEN, CLASSES, N = 6, 3, 4, 5, 3
@@ -165,9 +165,9 @@ def test_horizon_document_is_byte_identical_when_recomputed(horizon_run, tmp_pat
 
 def test_numpy_header_runs_validate_and_trace_on_held_out_text(tmp_path):
     """Validation windows, the plotted window and every traced sequence come from held-out blocks."""
-    from precompute.exports import held_out_sequences
-    from precompute.tasks import make_task
-    from precompute.train import seeded_rng
+    from unrolled.precompute.exports import held_out_sequences
+    from unrolled.precompute.tasks import make_task
+    from unrolled.precompute.train import seeded_rng
 
     (spec,) = load_specs(_write(tmp_path / "runs.toml", """
         [run.c]

@@ -7,12 +7,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from generator.metrics import METRICS, REACH_DISTANCES, REACH_GROUPS, Lookup, find_refs, known, ref_of
-from precompute.cache import cache_key
-from precompute.documents import load
-from precompute.errors import UnrolledError
-from precompute.runner import compute_run
-from precompute.spec import load_specs
+from unrolled.generator.metrics import METRICS, REACH_DISTANCES, REACH_GROUPS, Lookup, find_refs, known, ref_of
+from unrolled.precompute.cache import cache_key
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
+from unrolled.precompute.runner import compute_run
+from unrolled.precompute.spec import load_specs
 
 SPEC = """
 [run.rec]

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from precompute.itemized import (
+from unrolled.precompute.itemized import (
     PARAM_KINDS, TORCH_CELLS, itemized_contributions_sum, itemized_gradients,
     itemized_gradients_reference, model_params, reference_graph,
 )
-from precompute.models import SequenceModel
+from unrolled.precompute.models import SequenceModel
 
 CELLS = ("rnn", "lstm", "gru")
 LOSSES = ("mse", "ce")

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
-from generator import assets
-from generator.config import SITE_SOURCES
-from generator.js import FrameError, NodeWorker
+from unrolled.generator import assets
+from unrolled.generator.config import SITE_SOURCES
+from unrolled.generator.js import FrameError, NodeWorker
 
 LOSS = {"runs": [{"run": "a", "task": {"loss": "mse", "kind": "function", "dataset": "sine", "cell": "lstm",
                                        "layers": 1, "hidden": 4},

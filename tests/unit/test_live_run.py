@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from generator.directives.network import EXTRA, SETTINGS
-from precompute import arrays
-from precompute.exports import predictions_document, run_document
-from precompute.spec import load_specs
-from precompute.tasks import make_task
-from precompute.train import train
+from unrolled.generator.directives.network import EXTRA, SETTINGS
+from unrolled.precompute import arrays
+from unrolled.precompute.exports import predictions_document, run_document
+from unrolled.precompute.spec import load_specs
+from unrolled.precompute.tasks import make_task
+from unrolled.precompute.train import train
 from unrolled_lite import live
 from tests.conftest import run_async
 from unrolled_lite.live import LiveRun, LiveTrainer
@@ -179,11 +179,11 @@ def test_gradients_panel_is_the_itemized_gradients_flattened_row_by_row(dataset)
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("loss", ["mse", "ce"])
 def test_numpy_cell_trace_equals_precomputes_on_the_same_weights(cell, loss):
-    """unrolled_lite.trace against precompute.celltrace (itself checked against torch autograd)."""
+    """unrolled_lite.trace against unrolled.precompute.celltrace (itself checked against torch autograd)."""
     import torch
 
-    from precompute.celltrace import cell_trace as precompute_trace
-    from precompute.models import SequenceModel
+    from unrolled.precompute.celltrace import cell_trace as precompute_trace
+    from unrolled.precompute.models import SequenceModel
     from unrolled_lite import init_model
     from unrolled_lite.trace import cell_trace
 

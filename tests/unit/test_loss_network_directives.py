@@ -7,11 +7,11 @@ import shutil
 import numpy as np
 import pytest
 
-from generator.build import SiteBuild, build, discover
-from generator.config import load_project
-from precompute.cache import entry_dir
-from precompute.documents import load
-from precompute.errors import UnrolledError
+from unrolled.generator.build import SiteBuild, build, discover
+from unrolled.generator.config import load_project
+from unrolled.precompute.cache import entry_dir
+from unrolled.precompute.documents import load
+from unrolled.precompute.errors import UnrolledError
 
 BASE = {"dataset": '"sine"', "cell": '"lstm"', "layers": 1, "hidden": 4, "window": 6, "sequences": 25, "batch": 25,
         "epochs": 4, "snapshots": "[0, 2, 4]"}
@@ -139,7 +139,7 @@ def test_network_payload_reads_settings_from_provenance(trained, tmp_path):
     pred = doc(project, "layers-2", "predictions")
     snap = two["snapshots"][0]
     assert snap["prediction"]["dtype"] == "float32" and [s["epoch"] for s in two["snapshots"]] == [0, 2, 4]
-    from precompute.arrays import decode
+    from unrolled.precompute.arrays import decode
 
     np.testing.assert_array_equal(decode(snap["prediction"]), pred["snapshots"][0]["prediction"])
     assert two["loss"]["validation"] == list(doc(project, "layers-2", "run")["loss"]["validation"])
@@ -152,7 +152,7 @@ def test_network_payload_reads_settings_from_provenance(trained, tmp_path):
 
 
 def test_network_thumbnails_follow_the_dataset_formulas(trained, tmp_path):
-    from generator.directives import network
+    from unrolled.generator.directives import network
     from unrolled_lite.datasets import function_values
 
     svg = network.thumbnail("composite")

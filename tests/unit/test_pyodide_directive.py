@@ -11,10 +11,10 @@ import zipfile
 
 import pytest
 
-from generator import vendor
-from generator.build import build
-from generator.config import PYODIDE_PACKAGES, SITE_SOURCES, load_project
-from precompute.errors import UnrolledError
+from unrolled.generator import vendor
+from unrolled.generator.build import build
+from unrolled.generator.config import PYODIDE_PACKAGES, SITE_SOURCES, load_project
+from unrolled.precompute.errors import UnrolledError
 from tests.conftest import ROOT, run_async
 
 HEAD = "---\ntitle: A\n---\n"  # the body starts on line 4
@@ -154,7 +154,7 @@ def fake_dist(root, *, damage=False):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "unrolled.generator", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120)
 
 

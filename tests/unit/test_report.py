@@ -1,10 +1,10 @@
 """Internal links are checked (warnings, errors under --strict); page weight follows module imports."""
 import pytest
 
-from generator.build import build
-from generator.config import load_project
-from generator.report import page_weights
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build
+from unrolled.generator.config import load_project
+from unrolled.generator.report import page_weights
+from unrolled.precompute.errors import UnrolledError
 
 
 def site(tmp_path, a_body):

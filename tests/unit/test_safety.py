@@ -4,11 +4,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from generator.build import build
-from generator.config import load_project
-from generator.csp import script_hash
-from generator.urls import unsafe_scheme
-from precompute.errors import UnrolledError
+from unrolled.generator.build import build
+from unrolled.generator.config import load_project
+from unrolled.generator.csp import script_hash
+from unrolled.generator.urls import unsafe_scheme
+from unrolled.precompute.errors import UnrolledError
 from tests.unit.test_directives import HEAD, build_article, build_error
 
 BIB = """@misc{evil,
@@ -186,7 +186,7 @@ def test_every_page_carries_a_policy_allowing_only_its_own_import_map(tmp_path):
 
 
 def test_the_allowlist_is_documented():
-    from generator.rawhtml import ATTRIBUTES, TAGS
+    from unrolled.generator.rawhtml import ATTRIBUTES, TAGS
     from tests.conftest import ROOT
 
     guide = " ".join((ROOT / "docs" / "authoring.md").read_text().split())

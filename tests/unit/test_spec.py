@@ -1,8 +1,8 @@
 """Run specs: defaults, normalisation, and a clear error (file, line, rule, hint) for each mistake."""
 import pytest
 
-from precompute.errors import SpecError
-from precompute.spec import load_specs
+from unrolled.precompute.errors import SpecError
+from unrolled.precompute.spec import load_specs
 
 GOOD = """
 [run.sine-lstm]
@@ -216,7 +216,7 @@ def test_bad_recall_or_horizon_key_names_file_and_line(tmp_path, edit, rule, lin
 def test_missing_numpy_headers_name_the_dataset_line(tmp_path, monkeypatch):
     import numpy
 
-    from precompute.tasks import make_task
+    from unrolled.precompute.tasks import make_task
 
     path = write(tmp_path, '[run.a]\ncell = "gru"\ndataset = "numpy-headers"\n')
     (spec,) = load_specs(path)

@@ -1,12 +1,12 @@
-"""`generator.swap`: a folder replaced whole, with and without the kernel's atomic exchange."""
+"""`unrolled.generator.swap`: a folder replaced whole, with and without the kernel's atomic exchange."""
 import os
 import subprocess
 import sys
 
 import pytest
 
-from generator.swap import MARKER, remove_leftovers, replace_folder
-from precompute.errors import UnrolledError
+from unrolled.generator.swap import MARKER, remove_leftovers, replace_folder
+from unrolled.precompute.errors import UnrolledError
 
 
 def tree(root):

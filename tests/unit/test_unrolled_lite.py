@@ -25,7 +25,7 @@ try:
     import torch.nn.functional as F
     from torch import nn
 
-    from precompute.models import SequenceModel
+    from unrolled.precompute.models import SequenceModel
 except ImportError:
     torch = None
 

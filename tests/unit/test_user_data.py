@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from unrolled_lite import datasets
 
-from precompute.errors import SpecError
-from precompute.spec import load_specs
+from unrolled.precompute.errors import SpecError
+from unrolled.precompute.spec import load_specs
 
 CSV_RUN = '[run.s]\ndataset = "csv"\nfile = "s.csv"\ncolumns = ["a"]\n'
 
