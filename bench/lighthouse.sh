@@ -15,7 +15,7 @@ server=$!
 trap 'kill $server' EXIT
 sleep 1
 out=$(mktemp -d)
-for page in "" how-rnns-learn/ where-the-gradient-goes/ retrain-it-yourself/; do
+for page in "" how-rnns-learn/ where-the-gradient-goes/ retrain-it-yourself/ sunspots/; do
   CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.8.2 "http://127.0.0.1:$port/$page" --quiet \
     --only-categories=performance,accessibility --output=json --output-path="$out/report.json" \
     --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic" >/dev/null 2>&1

@@ -73,6 +73,9 @@ class Docs:
     def epochs(self) -> list[int]:
         return [int(e) for e in self["run"]["loss"]["epoch"]]
 
+    def snapshot_epochs(self, document: str = "predictions") -> list[int]:
+        return [int(s["epoch"]) for s in self[document]["snapshots"]]
+
     def snapshot(self, epoch: int, document: str = "predictions") -> dict:
         return next(s for s in self[document]["snapshots"] if int(s["epoch"]) == epoch)
 
@@ -119,17 +122,27 @@ metric("unigram", kinds=("text",), doc="cross-entropy (nats/char) of the validat
     lambda d, _: _unigram(d))
 metric("unigram.bpc", kinds=("text",), doc="the unigram baseline in bits per character, the unit of bpc")(
     lambda d, _: _unigram(d) / math.log(2))
+
+
+def _rollout(docs: Docs, epoch: int) -> dict:
+    rollout = docs.snapshot(epoch).get("rollout")
+    if rollout is None:
+        raise MetricError("this run has no roll-out (a CSV series with several input columns, or no held-out "
+                          "rows after the window)", "ref-kind", "use window.mse, or a run with one input column")
+    return rollout
+
+
 metric("rollout.mse", index="snapshot", kinds=("function",),
        doc="mean squared error of the autoregressive roll-out at snapshot N")(
-    lambda d, e: float(np.mean((np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64)
-                                - np.asarray(d.snapshot(e)["rollout"]["target"], np.float64)) ** 2)))
+    lambda d, e: float(np.mean((np.asarray(_rollout(d, e)["prediction"], np.float64)
+                                - np.asarray(_rollout(d, e)["target"], np.float64)) ** 2)))
 metric("rollout.std", index="snapshot", kinds=("function",),
        doc="standard deviation of the roll-out's values at snapshot N (near 0: a flat line)")(
-    lambda d, e: float(np.std(np.asarray(d.snapshot(e)["rollout"]["prediction"], np.float64))))
+    lambda d, e: float(np.std(np.asarray(_rollout(d, e)["prediction"], np.float64))))
 metric("rollout.target_std", kinds=("function",), doc="standard deviation of the wave the roll-out should continue")(
-    lambda d, _: float(np.std(np.asarray(d["predictions"]["snapshots"][0]["rollout"]["target"], np.float64))))
+    lambda d, _: float(np.std(np.asarray(_rollout(d, d.snapshot_epochs()[0])["target"], np.float64))))
 metric("rollout.steps", kinds=("function",), doc="length of the roll-out")(
-    lambda d, _: len(d["predictions"]["snapshots"][0]["rollout"]["prediction"]))
+    lambda d, _: len(_rollout(d, d.snapshot_epochs()[0])["prediction"]))
 metric("window.mse", index="snapshot", kinds=("function",),
        doc="mean squared error on the plotted validation window at snapshot N")(
     lambda d, e: float(np.mean(np.asarray(d.snapshot(e)["error"], np.float64) ** 2)))
@@ -141,6 +154,49 @@ metric("window.target_std", kinds=("function",), doc="standard deviation of the 
 metric("window.correct", index="snapshot", kinds=("text",),
        doc="characters of the plotted validation window predicted right at snapshot N")(
     lambda d, e: int(np.sum(np.asarray(d.snapshot(e)["prediction"]) == np.asarray(d.snapshot(e)["target"]))))
+
+# An author's CSV series (dataset csv): its shape and axis from the run document, and errors in its real
+# units (value · scale + shift), so prose can name years and counts rather than normalised numbers.
+def _series(docs: Docs) -> dict:
+    series = docs["run"]["task"].get("series")
+    if series is None:
+        raise MetricError(f"series metrics describe a CSV series; this run's dataset is "
+                          f"{docs['run']['task']['dataset']!r}", "ref-kind", "use it with a run of dataset \"csv\"")
+    return series
+
+
+def _target_scale(docs: Docs) -> float:
+    series = _series(docs)
+    return series["scale"][series["columns"].index(series["target"])]
+
+
+def _rms(values) -> float:
+    return float(np.sqrt(np.mean(np.square(np.asarray(values, np.float64)))))
+
+
+for _name, _doc, _read in (
+        ("rows", "rows of the series", lambda s: s["rows"]),
+        ("train_rows", "rows training windows are drawn from (the first part)", lambda s: s["train_rows"]),
+        ("validation_rows", "rows held out at the end (validation windows and the plotted window)",
+         lambda s: s["validation_rows"]),
+        ("x_first", "x of the first row", lambda s: s["x_start"]),
+        ("x_last", "x of the last row", lambda s: s["x_start"] + s["x_step"] * (s["rows"] - 1)),
+        ("x_holdout", "x of the first held-out row", lambda s: s["x_start"] + s["x_step"] * s["train_rows"]),
+        ("x_step", "x step between rows", lambda s: s["x_step"])):
+    metric(f"series.{_name}", kinds=("function",), doc=f"CSV runs: {_doc}")(
+        lambda d, _, read=_read: read(_series(d)))
+metric("window.rmse", index="snapshot", kinds=("function",),
+       doc="CSV runs: root mean squared error on the plotted window at snapshot N, in the series' units")(
+    lambda d, e: _rms(d.snapshot(e)["error"]) * _target_scale(d))
+metric("window.naive_rmse", kinds=("function",),
+       doc="CSV runs: the same for the naive forecast 'next value = this value', in the series' units")(
+    lambda d, _: _rms(np.asarray(d["predictions"]["snapshots"][0]["input"], np.float64)
+                      - np.asarray(d["predictions"]["snapshots"][0]["target"], np.float64)) * _target_scale(d))
+metric("rollout.rmse", index="snapshot", kinds=("function",),
+       doc="CSV runs: root mean squared error of the roll-out at snapshot N, in the series' units")(
+    lambda d, e: _rms(np.asarray(_rollout(d, e)["prediction"], np.float64)
+                      - np.asarray(_rollout(d, e)["target"], np.float64)) * _target_scale(d))
+
 
 # Gradient reach, from the `horizon` document (runs with `horizon` set). A group is `ih`, `hh` (the layer's
 # input and recurrent weights), `h` (its state) or `input` (the connectivity of the output to the input);

@@ -46,7 +46,7 @@ def cache_key(spec: RunSpec, cache_root: Path | None = None) -> str:
 
 
 def _corpus_digest(spec: RunSpec, cache_root: Path | None) -> str | None:
-    """A user corpus, or the installed NumPy's headers, is data the cache must notice changes in.
+    """A user corpus or data file, or the installed NumPy's headers, is data the cache must notice changes in.
 
     Each user-corpus file is hashed once, streamed, and its digest kept by (path, size, mtime_ns), so a
     corpus of hundreds of megabytes is not read again on every build.
@@ -59,15 +59,22 @@ def _corpus_digest(spec: RunSpec, cache_root: Path | None) -> str | None:
             digest.update(relative.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
-    if spec.corpus_dir is None:
-        return None
-    from unrolled_lite.datasets import c_files  # the walk that reads the corpus, so both see the same files
+    if spec.corpus_dir is not None:
+        from unrolled_lite.datasets import c_files  # the walk that reads the corpus, so both see the same files
 
+        files = [(path.relative_to(spec.corpus_dir).as_posix(), path) for path in c_files(spec.corpus_dir)]
+    elif spec.data_path is not None:
+        from .userdata import data_files  # the files the run reads, so both see the same ones
+
+        home = Path(spec.source).parent
+        files = [(Path(os.path.relpath(path, home)).as_posix(), path) for path in data_files(spec)]
+    else:
+        return None
     memo_path = Path(cache_root) / CORPUS_DIGESTS if cache_root is not None else None
     memo = _read_memo(memo_path)
     fresh = {}
     digest = hashlib.sha256()
-    for path in c_files(spec.corpus_dir):
+    for relative, path in files:
         stat = path.stat()
         name = str(path.resolve())
         known = memo.get(name)
@@ -76,7 +83,7 @@ def _corpus_digest(spec: RunSpec, cache_root: Path | None) -> str | None:
         else:
             with open(path, "rb") as fh:
                 fresh[name] = [stat.st_size, stat.st_mtime_ns, hashlib.file_digest(fh, "sha256").hexdigest()]
-        digest.update(path.relative_to(spec.corpus_dir).as_posix().encode() + b"\0" + fresh[name][2].encode())
+        digest.update(relative.encode() + b"\0" + fresh[name][2].encode())
     if memo_path is not None and any(memo.get(k) != v for k, v in fresh.items()):
         _write_memo(memo_path, {**memo, **fresh})
     return digest.hexdigest()[:16]

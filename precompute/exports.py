@@ -41,8 +41,29 @@ def run_document(spec, task, result: TrainResult, prov: dict) -> dict:
         info["counts"] = character_counts(task.corpus)
     if spec.model is not None:
         info["model"] = spec.model
+    if hasattr(task, "series"):
+        info["series"] = series_info(spec, task.series)
     loss = {"epoch": list(range(spec.epochs + 1)), "train": result.loss_train, "validation": result.loss_validation}
     return document("run", spec.name, prov, task=info, loss=loss, snapshots=sorted(result.snapshots))
+
+
+def series_info(spec, series) -> dict:
+    """An author's series as the documents record it: where its numbers came from and how they were
+    normalised (real = value · scale + shift), so widgets and prose can speak in its units."""
+    return {"file": spec.file, "columns": list(spec.columns), "target": spec.target, "x_column": spec.x_column,
+            "unit": spec.unit, "normalize": spec.normalize, "shift": [float(v) for v in series.shift],
+            "scale": [float(v) for v in series.scale], "rows": len(series.values),
+            "train_rows": series.rows("train"), "validation_rows": series.rows("validation"),
+            "x_start": series.x_start, "x_step": series.x_step}
+
+
+def axes(spec, task) -> dict:
+    """The predictions' axis labels and, for an author's series, the target's real units."""
+    if not hasattr(task, "series"):
+        return {}
+    s = task.series
+    return {"y": {"label": spec.target, "unit": spec.unit or "", "shift": float(s.shift[s.target]),
+                  "scale": float(s.scale[s.target])}}
 
 
 def weights_document(spec, result: TrainResult, prov: dict) -> dict:
@@ -67,6 +88,7 @@ def _rollout(model: SequenceModel, inputs: torch.Tensor, steps: int) -> np.ndarr
 def predictions_document(spec, task, result: TrainResult, prov: dict) -> dict:
     window = task.validation_window(seeded_rng(spec, 2), spec.window)
     x, y = as_tensors(task, window["inputs"], window["targets"])
+    shown = getattr(task, "shown", 0)
     snaps = []
     for epoch in sorted(result.snapshots):
         model = model_at(result, epoch)
@@ -74,17 +96,21 @@ def predictions_document(spec, task, result: TrainResult, prov: dict) -> dict:
             out = model(x[None])[0]
         if task.kind == "function":
             pred = out[:, 0].numpy()
-            entry = {"input": arrays.encode(window["inputs"][:, 0]), "target": arrays.encode(window["targets"]),
-                     "prediction": arrays.encode(pred), "error": arrays.encode(pred - window["targets"]),
-                     "rollout": {"prediction": arrays.encode(_rollout(model, x, datasets.ROLLOUT)),
-                                 "target": arrays.encode(window["continuation"])}}
+            entry = {"input": arrays.encode(window["inputs"][:, shown]), "target": arrays.encode(window["targets"]),
+                     "prediction": arrays.encode(pred), "error": arrays.encode(pred - window["targets"])}
+            if window["continuation"] is not None:
+                entry["rollout"] = {"prediction": arrays.encode(_rollout(model, x, len(window["continuation"]))),
+                                    "target": arrays.encode(window["continuation"])}
         else:
             ce = F.cross_entropy(out, y, reduction="none").numpy()
             entry = {"input": arrays.encode(window["inputs"].argmax(-1), "int32"),
                      "target": arrays.encode(window["targets"], "int32"),
                      "prediction": arrays.encode(out.argmax(-1).numpy(), "int32"), "error": arrays.encode(ce)}
         snaps.append({"epoch": epoch, **entry})
-    body = {"kind": task.kind, "x": {"start": window["start"], "step": datasets.STEP}, "snapshots": snaps}
+    x_axis = {"start": window["start"], "step": window.get("step", datasets.STEP)}
+    if spec.dataset == "csv":
+        x_axis["label"] = spec.x_column or "step"
+    body = {"kind": task.kind, "x": x_axis, "snapshots": snaps, **axes(spec, task)}
     if task.kind == "text":
         body["vocab"] = task.vocab
     return document("predictions", spec.name, prov, **body)
@@ -112,7 +138,7 @@ def held_out_sequences(spec, task, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _sequence_header(task, x: np.ndarray, y: np.ndarray) -> dict:
     if task.kind == "function":
-        return {"input": arrays.encode(x[:, 0], "float64"), "target": arrays.encode(y, "float64")}
+        return {"input": arrays.encode(x[:, getattr(task, "shown", 0)], "float64"), "target": arrays.encode(y, "float64")}
     return {"input": arrays.encode(x.argmax(-1), "int32"), "target": arrays.encode(y, "int32")}
 
 
@@ -198,7 +224,7 @@ def horizon_document(spec, task, result: TrainResult, prov: dict) -> dict:
         entry["loss"] = arrays.encode(step_loss.mean(0), "float64")
         snaps.append(entry)
     if task.kind == "function":
-        sequences = {"input": arrays.encode(xs[..., 0], "float64"), "target": arrays.encode(ys, "float64")}
+        sequences = {"input": arrays.encode(xs[..., getattr(task, "shown", 0)], "float64"), "target": arrays.encode(ys, "float64")}
     else:
         sequences = {"input": arrays.encode(xs.argmax(-1), "int32"), "target": arrays.encode(ys, "int32")}
     body = {"kind": task.kind, "cell": spec.cell, "threshold": spec.horizon_threshold, "sequences": sequences,

@@ -1,4 +1,4 @@
-"""The files a run reads besides its spec, so a worker without the author's filesystem can be sent them.
+"""The files a run reads besides its spec (a C corpus, an author's CSV or text files), so a worker without the author's filesystem can be sent them.
 
 `gather` reads them on the machine that has the project; `materialise` lays them out again under a
 private folder on the worker, with the spec file beside them, so relative paths resolve as they did at
@@ -26,6 +26,11 @@ def gather(spec: RunSpec) -> dict[str, bytes]:
         for path in sorted((home / spec.corpus).rglob("*")):
             if path.is_file() and path.name.endswith(C_SUFFIXES):
                 files[Path(os.path.relpath(path, home)).as_posix()] = path.read_bytes()
+    if spec.data_path is not None and not Path(spec.file).is_absolute():
+        from .userdata import data_files
+
+        for path in data_files(spec):
+            files[Path(os.path.relpath(path, home)).as_posix()] = path.read_bytes()
     return files
 
 

@@ -20,6 +20,11 @@ from .sources import inside_project, read_text
 FUNCTION_DATASETS = ("sine", "sawtooth", "square", "composite")
 TEXT_DATASETS = ("abab", "lorem", "c-code", "numpy-headers")
 TASK_DATASETS = ("recall",)  # synthetic symbol tasks whose answer is known (unrolled_lite.tasks)
+# The author's own data, read from `file` (precompute/userdata.py): a CSV time series, or text files.
+SERIES_DATASETS = ("csv",)
+USER_TEXT_DATASETS = ("text",)
+USER_KEYS = {"csv": ("file", "columns", "target", "x_column", "normalize", "unit", "holdout"),
+             "text": ("file", "vocab", "holdout")}
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -48,7 +53,8 @@ class Option:
 
 # Defaults give exploRNN's scale: 3 LSTM layers x 16 units, 15-step windows, 100 sequences, batch 25.
 OPTIONS: dict[str, Option] = {
-    "dataset": Option(str, None, FUNCTION_DATASETS + TEXT_DATASETS + TASK_DATASETS, doc="training data"),
+    "dataset": Option(str, None, FUNCTION_DATASETS + TEXT_DATASETS + TASK_DATASETS + SERIES_DATASETS
+                      + USER_TEXT_DATASETS, doc="training data"),
     "noise": Option(float, 0.0, low=0.0, high=0.4, doc="uniform input noise amplitude (function data)"),
     "cell": Option(str, "lstm", ("rnn", "lstm", "gru"), doc="recurrent cell type"),
     "layers": Option(int, 3, low=1, high=7, doc="stacked recurrent layers"),
@@ -67,6 +73,14 @@ OPTIONS: dict[str, Option] = {
     "trace_text": Option(str, None, doc="text data: trace exactly this text instead of random windows"),
     "delay": Option(int, None, low=1, high=399, doc="recall: steps between the key and the first query (default 10)"),
     "symbols": Option(int, None, low=2, high=26, doc="recall: number of distinct keys (default 4)"),
+    "file": Option(str, None, doc="csv: the CSV file; text: a file, a folder or a glob (relative to the spec file)"),
+    "columns": Option(list, None, doc="csv: the input columns, e.g. [\"co2\"]"),
+    "target": Option(str, None, doc="csv: the column predicted (default: the only column of `columns`)"),
+    "x_column": Option(str, None, doc="csv: the column of the time axis (default: the row number)"),
+    "normalize": Option(str, None, ("zscore", "minmax", "none"), doc="csv: how values are scaled (default zscore)"),
+    "unit": Option(str, None, doc="csv: the target's unit, shown on the axis"),
+    "holdout": Option(float, None, low=0.05, high=0.5, doc="csv and text: share held out at the end (default 0.2)"),
+    "vocab": Option(int, None, low=2, high=1024, doc="text: at most this many symbols; rarer characters become one"),
     "horizon": Option(int, 0, low=0, high=256, doc="held-out sequences traced for the horizon document (0: none)"),
     "horizon_threshold": Option(float, 0.01, low=1e-9, high=1.0,
                                 doc="a horizon is the first distance whose mean gradient ratio falls below this"),
@@ -98,7 +112,15 @@ class RunSpec:
     @property
     def is_text(self) -> bool:
         """Whether the run reads symbols (a corpus or a symbol task) rather than function values."""
-        return self.values["dataset"] in TEXT_DATASETS + TASK_DATASETS
+        return self.values["dataset"] in TEXT_DATASETS + TASK_DATASETS + USER_TEXT_DATASETS
+
+    @property
+    def data_path(self) -> Path | None:
+        """The `file` of an author's data: absolute as written, relative from the spec file's folder."""
+        if self.values.get("file") is None:
+            return None
+        path = Path(self.values["file"])
+        return path if path.is_absolute() else self.source.parent / path
 
     @property
     def corpus_dir(self) -> Path | None:
@@ -337,6 +359,13 @@ def _validate(name: str, table: Any, path: Path, text: str, header: int | None =
         del values["model"]  # a built-in cell's spec (so its cache key and provenance) stays as it was
     if spec.corpus_dir is not None:
         _check_corpus(spec.corpus_dir, None if Path(values["corpus"]).is_absolute() else root, fail)
+    if spec.data_path is not None:
+        from .userdata import data_files
+
+        try:
+            data_files(spec, None if Path(values["file"]).is_absolute() else root)
+        except UnrolledError as error:
+            fail(error.message, "file", rule=error.rule, hint=error.hint)
     return spec
 
 
@@ -406,6 +435,7 @@ def _check_relations(values: dict, table: dict, fail) -> None:
     if values["corpus"] is not None and values["dataset"] != "c-code":
         fail("`corpus` only applies to dataset 'c-code'", "corpus", rule="spec-invalid",
              hint="remove `corpus`, or set dataset = \"c-code\"")
+    _check_user_data(values, table, fail)
     recall = values["dataset"] == "recall"
     for key, default in (("delay", 10), ("symbols", 4)):
         if values[key] is None:
@@ -423,13 +453,13 @@ def _check_relations(values: dict, table: dict, fail) -> None:
         fail("`horizon_threshold` has no effect without `horizon`", "horizon_threshold", rule="spec-invalid",
              hint="set horizon = 32 (sequences traced for the horizon document), or remove horizon_threshold")
     if values["trace_text"] is not None:
-        if values["dataset"] not in TEXT_DATASETS:
+        if values["dataset"] not in TEXT_DATASETS + USER_TEXT_DATASETS:
             fail("`trace_text` applies to text data only", "trace_text", rule="spec-invalid",
-                 hint="remove it, or use dataset " + ", ".join(TEXT_DATASETS))
+                 hint="remove it, or use dataset " + ", ".join(TEXT_DATASETS + USER_TEXT_DATASETS))
         if len(values["trace_text"]) < 3:
             fail("`trace_text` needs at least 3 characters", "trace_text", rule="spec-range",
                  hint="trace a snippet of the corpus, e.g. a loop header")
-    if values["dataset"] not in FUNCTION_DATASETS and values["noise"]:
+    if values["dataset"] not in FUNCTION_DATASETS + SERIES_DATASETS and values["noise"]:
         fail("noise applies to function data only", "noise", rule="spec-invalid", hint="remove `noise` for text data")
     if values["batch"] > values["sequences"]:
         fail(f"batch {values['batch']} is larger than sequences {values['sequences']}", "batch",
@@ -446,3 +476,47 @@ def _check_corpus(folder: Path, root, fail) -> None:
     if not folder.is_dir():
         fail(f"corpus folder {str(folder)!r} does not exist", "corpus", rule="spec-corpus",
              hint="point `corpus` at a folder of .c/.h files (a relative path starts at the spec file's folder)")
+
+
+def _check_user_data(values: dict, table: dict, fail) -> None:
+    """The keys of an author's own data: only with their dataset, `file` always, and for a CSV the
+    columns (a non-empty list of distinct names) with the target among them. Defaults are filled in."""
+    dataset = values["dataset"]
+    own = USER_KEYS.get(dataset, ())
+    for key in sorted({k for keys in USER_KEYS.values() for k in keys} - set(own)):
+        if key in table:
+            users = [d for d, keys in USER_KEYS.items() if key in keys]
+            fail(f"`{key}` only applies to dataset " + " or ".join(repr(d) for d in users), key, rule="spec-invalid",
+                 hint=f"remove `{key}`, or set dataset = \"{users[0]}\"")
+    if not own:
+        return
+    if values["file"] is None:
+        fail(f"dataset {dataset!r} reads the author's data: `file` is required", rule="spec-missing-key",
+             hint='add e.g. file = "series.csv"' if dataset == "csv" else
+                  'add e.g. file = "texts" (a file, a folder or a glob such as "texts/*.txt")')
+    if values["holdout"] is None:
+        values["holdout"] = 0.2
+    if dataset != "csv":
+        return
+    columns = values["columns"]
+    if columns is None:
+        fail("dataset 'csv' needs `columns`: the columns fed to the network", rule="spec-missing-key",
+             hint='add e.g. columns = ["co2"] (one column predicted from itself)')
+    if not columns or not all(isinstance(c, str) and c for c in columns) or len(set(columns)) != len(columns):
+        fail(f"expected a non-empty list of distinct column names, got {columns!r}", "columns", rule="spec-type",
+             hint='e.g. columns = ["co2"], or columns = ["co2", "temperature"] with target = "co2"')
+    if values["target"] is None:
+        if len(columns) > 1:
+            fail("with several columns, `target` names the one predicted", "columns", rule="spec-missing-key",
+                 hint=f"add target = {columns[0]!r}")
+        values["target"] = columns[0]
+    elif values["target"] not in columns:
+        fail(f"target {values['target']!r} is not one of the columns {columns}", "target", rule="spec-invalid",
+             hint="the target's own past is an input: add it to `columns`")
+    if values["x_column"] is not None and values["x_column"] in columns:
+        fail(f"x column {values['x_column']!r} is also an input column", "x_column", rule="spec-invalid",
+             hint="the x column places samples on the axis; remove it from `columns`")
+    if values["normalize"] is None:
+        values["normalize"] = "zscore"
+    if values["unit"] is None:
+        values["unit"] = ""

@@ -20,7 +20,7 @@ from html import escape
 
 import numpy as np
 
-from unrolled.precompute.spec import FUNCTION_DATASETS
+from unrolled.precompute.spec import FUNCTION_DATASETS, SERIES_DATASETS
 
 from ..plot import char_label
 from . import REQUIRED, Directive, Opt, figure, listed_runs, register, widget_id
@@ -31,7 +31,8 @@ SETTINGS = ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")
 #: Other spec keys shown in the text summary; runs may not differ only in these (the grid would be ambiguous).
 EXTRA = ("optimizer", "window", "sequences", "epochs", "seed")
 DATASET_LABELS = {"sine": "sine", "sawtooth": "sawtooth", "square": "square", "composite": "composite",
-                  "abab": "abab", "lorem": "lorem ipsum", "c-code": "C code"}
+                  "abab": "abab", "lorem": "lorem ipsum", "c-code": "C code", "csv": "own series",
+                  "text": "own text"}
 BASE_DATASETS = ("sine", "sawtooth", "square", "composite", "abab", "lorem")
 # Thumbnails: the functions over x in [0, THUMB_SPAN], drawn in a THUMB_W x THUMB_H box (as network/thumbs.js).
 THUMB_W, THUMB_H, THUMB_SPAN, THUMB_SAMPLES, THUMB_Y = 64, 28, 4 * math.pi, 97, 1.6
@@ -49,7 +50,7 @@ def summary(settings: dict) -> str:
     text = (f"{DATASET_LABELS.get(settings['dataset'], settings['dataset'])}, {settings['cell'].upper()}, "
             f"{layers} layer{'s' if layers != 1 else ''} of {settings['hidden']} units, "
             f"learning rate {fmt_number(settings['lr'])}, batch size {settings['batch']}")
-    if settings["dataset"] in FUNCTION_DATASETS:
+    if settings["dataset"] in FUNCTION_DATASETS + SERIES_DATASETS:
         text += f", noise {fmt_number(settings['noise'])}"
     return text
 
@@ -129,6 +130,8 @@ def payload(ctx, names, specs) -> dict:
                  "loss": run["loss"], "x": pred["x"], "snapshots": pred["snapshots"]}
         if pred.get("vocab"):
             entry["vocab"] = pred["vocab"]
+        if pred.get("y"):  # an author's series: plotted in its real units
+            entry["y"] = pred["y"]
         entries.append(entry)
     return {"runs": entries, "datasets": datasets_for(specs)}
 

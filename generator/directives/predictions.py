@@ -26,7 +26,7 @@ def select_snapshot(block, doc, requested):
 
 def payload(doc: dict) -> dict:
     """What the widget reads: the run name, the x axis and every snapshot (not the provenance)."""
-    return {key: doc[key] for key in ("schema", "run", "kind", "x", "snapshots", "vocab") if key in doc}
+    return {key: doc[key] for key in ("schema", "run", "kind", "x", "y", "snapshots", "vocab") if key in doc}
 
 
 def render(block, ctx) -> str:

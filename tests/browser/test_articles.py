@@ -18,7 +18,7 @@ def test_front_page_lists_the_articles(page, bundled):
     page.goto(bundled)
     titles = page.locator(".article-list .article-title").all_text_contents()
     assert titles == ["How a recurrent network learns", "Where the gradient goes", "Retrain it yourself",
-                      "Bring your own cell"]
+                      "Sunspots, one year ahead", "Bring your own cell"]
 
 
 def test_how_a_recurrent_network_learns(page, bundled):
@@ -96,7 +96,7 @@ def test_retrain_it_yourself_is_readable_before_python(page, bundled):
 
 
 @pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
-                                  "your-own-cell/"])
+                                  "sunspots/", "your-own-cell/"])
 def test_articles_fit_a_phone(browser, bundled, slug):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     phone = context.new_page()
@@ -111,7 +111,8 @@ def test_articles_fit_a_phone(browser, bundled, slug):
 
 
 @pytest.mark.parametrize("slug", ["", "how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
-                                  "your-own-cell/"])
+@pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
+                                  "sunspots/", "your-own-cell/"])
 def test_pages_have_no_serious_accessibility_violations(page, bundled, slug):
     page.goto(bundled + slug)
     if page.locator(".tour-dialog").count():

@@ -83,6 +83,31 @@ export function tickLabel(value) {
   return minus(value.toFixed(2 - exponent).replace(/0+$/, '').replace(/\.$/, ''));
 }
 
+/** Cover every value, padded by 10% (an author's series in its own units: no [-1, 1] floor). */
+export function dataDomain(...series) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) for (const v of s) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  const pad = 0.1 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
+/** About `count` round tick values (1, 2 or 5 times a power of ten apart) inside [lo, hi], as
+ * [value, label] pairs; labels carry only the decimals the step needs. */
+export function niceTicks(lo, hi, count = 4) {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const ticks = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    const label = t.toFixed(decimals);
+    ticks.push([Number(label), label === '-0' ? '0' : label.replace('-', '\u2212')]);
+  }
+  return ticks;
+}
+
 export class Scale {
   constructor([x0, x1], [y0, y1], layout = LAYOUT) { Object.assign(this, { x0, x1, y0, y1, layout }); }
 
@@ -143,6 +168,28 @@ export function yAxis(scale, ticks = [-1, 0, 1], label = minus) {
     return [h('line', { class: 'grid', x1: margin.left, x2: width - margin.right, y1: y, y2: y }),
       h('text', { x: margin.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, label(t))];
   }));
+}
+
+/** Real axes for an author's series: y ticks in its units, x ticks along the bottom, and both titles. */
+export function realAxes(scale, xTitle, yTitle) {
+  const bottom = HEIGHT - MARGIN.bottom;
+  return h('g', { class: 'axis axis-real', 'aria-hidden': 'true' },
+    niceTicks(scale.y0, scale.y1, 5).map(([t, label]) => {
+      const y = scale.y(t).toFixed(2);
+      return [h('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }),
+        h('text', {
+          class: 'tick-y', x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle', 'data-value': t,
+        }, label)];
+    }),
+    niceTicks(scale.x0, scale.x1, 6).map(([t, label]) => {
+      const x = scale.x(t).toFixed(2);
+      return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
+        h('text', {
+          class: 'tick-x', x, y: bottom + 14, 'text-anchor': 'middle', 'data-value': t,
+        }, label)];
+    }),
+    h('text', { class: 'axis-title axis-title-x', x: WIDTH - MARGIN.right, y: bottom - 4, 'text-anchor': 'end' }, xTitle),
+    h('text', { class: 'axis-title axis-title-y', x: MARGIN.left + 4, y: MARGIN.top + 10 }, yTitle));
 }
 
 /**

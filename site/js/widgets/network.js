@@ -78,7 +78,7 @@ const LIVE_CHOICES = {
 };
 const DATASET_LABELS = {
   sine: 'sine', sawtooth: 'sawtooth', square: 'square', composite: 'composite', abab: 'abab',
-  lorem: 'lorem ipsum', 'c-code': 'C code',
+  lorem: 'lorem ipsum', 'c-code': 'C code', csv: 'own series', text: 'own text',
 };
 
 const icon = (d) => `<svg viewBox="0 0 16 16" width="14" height="14"><path fill="currentColor" d="${d}"/></svg>`;
@@ -369,8 +369,17 @@ export default function network(state, element) {
       radio.disabled = !isLive() && !runs.some((r) => r.settings.dataset === d);
       radio.checked = d === settings.dataset;
       radio.closest('label').classList.toggle('is-selected', radio.checked);
-      thumbs.get(d).replaceChildren(thumbnail(d, !text && d === settings.dataset ? settings.noise : 0));
+      thumbs.get(d).replaceChildren(thumbnail(d, !text && d === settings.dataset ? settings.noise : 0, ownValues(d)));
     }
+  }
+
+  /** An author's series (csv): the values of its first run's plotted window and roll-out target. */
+  function ownValues(d) {
+    if (d !== 'csv') return null;
+    const run = (runs.find((r) => r.run === current.run && r.settings.dataset === d)
+      || runs.find((r) => r.settings.dataset === d));
+    const s = run && run.snaps[0];
+    return s ? [...s.input, ...s.target.slice(-1), ...(s.rolloutTarget || [])] : null;
   }
 
   function focusStack(key) {

@@ -9,8 +9,35 @@ import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed } from 'unrolled/lib/format.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
-  MARGIN, HEIGHT, Scale, polyline, svg, valueDomain, yAxis,
+  MARGIN, HEIGHT, Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
+
+/** An author's series (data.y) is shown in its real units: value · scale + shift; other data as it is. */
+function toReal(data) {
+  if (!data.y) return (values) => values;
+  const { shift, scale } = data.y;
+  return (values) => Float64Array.from(values, (v) => v * scale + shift);
+}
+
+/** The axis titles of an author's series, e.g. "YEAR" and "SUNACTIVITY (sunspots)". */
+export function axisTitles(data) {
+  const unit = data.y.unit ? ` (${data.y.unit})` : '';
+  return [data.x.label || 'step', `${data.y.label}${unit}`];
+}
+
+/** An x value as written in the data (no float noise such as 0.30000000000000004). */
+const fmtX = (v) => String(Number(v.toPrecision(12)));
+
+/** A snapshot in display units (real units for an author's series). */
+function shown(data, s) {
+  if (!data.y) return s;
+  const real = toReal(data);
+  const out = {
+    ...s, input: real(s.input), target: real(s.target), prediction: real(s.prediction),
+  };
+  if (s.rollout) { out.rollout = real(s.rollout); out.rolloutTarget = real(s.rolloutTarget); }
+  return out;
+}
 
 /** One snapshot of a predictions payload with its arrays decoded (the {network} widget uses it too). */
 export function series(snap) {
@@ -35,11 +62,12 @@ function scaleFor(data, snaps, current) {
   const steps = current.rollout ? current.rollout.length : 0;
   const all = [...snaps.map((s) => s.input), ...snaps.map((s) => s.prediction), current.target];
   for (const s of snaps) if (s.rollout) all.push(s.rollout, s.rolloutTarget);
-  return new Scale([start, start + step * (window + steps)], valueDomain(...all));
+  return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all));
 }
 
 /** The plot of snapshot `index` as markup. */
-function plot(data, snaps, index, id) {
+function plot(data, decoded, index, id) {
+  const snaps = decoded.map((d) => shown(data, d));
   const s = snaps[index];
   const { start, step } = data.x;
   const n = s.input.length;
@@ -50,13 +78,15 @@ function plot(data, snaps, index, id) {
   s.prediction.forEach((p, i) => { mse += (p - s.target[i]) ** 2; });
   mse /= n;
   const xRoll = s.rollout ? Array.from(s.rollout, (_, j) => start + step * (n + 1 + j)) : null;
+  const titles = data.y ? axisTitles(data) : null;
+  const where = titles ? `; ${titles[0]} ${fmtX(xIn[0])} to ${fmtX(xOut[n - 1])}, values in ${titles[1]}` : '';
   return svg(scale, {
     id,
     title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
     desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
-      + (s.rollout ? ', then an autoregressive roll-out' : ''),
+      + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
   },
-  yAxis(scale),
+  titles ? realAxes(scale, ...titles) : yAxis(scale),
   h('rect', {
     class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
     width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
@@ -76,11 +106,11 @@ export function draw(data, snaps, index, id) {
   return toNode(plot(data, snaps, index, id));
 }
 
-function table(s) {
-  const f = (v) => fixed(v, 4);
+    desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
+      + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
   return h('table', { class: 'data-table' },
-    h('thead', {}, h('tr', {}, ['step', 'input', 'target', 'prediction'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, String(i)),
+    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, rowName(i)),
       h('td', {}, f(v)), h('td', {}, f(s.target[i])), h('td', {}, f(s.prediction[i]))))));
 }
 
@@ -127,7 +157,7 @@ export function frame(data, options, id) {
 
 /** The data table of snapshot `options.snapshot` (function data; text runs' strip is its own table). */
 export function dataTable(data, options) {
-  return data.kind === 'text' ? null : table(series(data.snapshots[options.snapshot]));
+  return data.kind === 'text' ? null : table(data, series(data.snapshots[options.snapshot]));
 }
 
 export default function predictions(state, element) {
@@ -142,7 +172,7 @@ export default function predictions(state, element) {
   const mount = (index) => {
     current = index;
     box.innerHTML = String(frameOf(data, snaps, index, id));
-    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(snaps[index])));
+    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(data, snaps[index])));
     box.querySelector('input[type=range]')?.addEventListener('input', (event) => select(Number(event.target.value)));
     element.dataset.snapshot = String(index);
   };
@@ -150,7 +180,7 @@ export default function predictions(state, element) {
   const show = (index) => {
     current = index;
     box.firstElementChild.replaceWith(toNode(view(data, snaps, index, id)));
-    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(snaps[index])));
+    if (details && data.kind !== 'text') details.querySelector('table').replaceWith(toNode(table(data, snaps[index])));
     const slider = box.querySelector('input[type=range]');
     if (slider) {
       const epoch = `epoch ${snaps[index].epoch}`;

@@ -263,3 +263,150 @@ def recall_epoch(rng: np.random.Generator, count: int, window: int, delay: int, 
     targets = np.full((count, window), vocab - 1, dtype=np.int64)
     targets[:, delay:] = keys[:, None]
     return np.eye(vocab)[ids], targets
+
+
+# --- the author's own data: a CSV time series, or text files ---------------------------------------
+
+OTHER = "\ufffd"  # the one symbol that stands for every character a vocabulary cap leaves out
+NORMALIZE = ("zscore", "minmax", "none")
+
+
+class DataError(ValueError):
+    """What is wrong with an author's data file; `rule` names the mistake, `line` the file line (if any)."""
+
+    def __init__(self, message: str, rule: str, line: int | None = None, hint: str = "", column: str | None = None):
+        super().__init__(message)
+        self.rule, self.line, self.hint, self.column = rule, line, hint, column
+
+
+def held_out_from(length: int, holdout: float) -> int:
+    """Index of the first held-out element: the last `holdout` share of a series or text (at least one)."""
+    return length - max(1, math.ceil(holdout * length))
+
+
+def cap_vocab(text: str, size: int) -> str:
+    """`text` with all but its `size - 1` most frequent characters replaced by OTHER (ties: the lower code
+    point is kept), so a vocabulary of `size` symbols covers it; unchanged when it already fits."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    if len(counts) <= size:
+        return text
+    kept = set(sorted(counts, key=lambda ch: (-counts[ch], ord(ch)))[:size - 1])
+    return "".join(ch if ch in kept else OTHER for ch in text)
+
+
+def user_text(text: str, vocab: int | None, holdout: float) -> TextCorpus:
+    """An author's text as a corpus whose last `holdout` share is held out (validation only)."""
+    if vocab is not None:
+        text = cap_vocab(text, vocab)
+    corpus = TextCorpus(text)
+    corpus.held_out = np.arange(len(corpus.ids)) >= held_out_from(len(corpus.ids), holdout)
+    return corpus
+
+
+def parse_csv(text: str, columns: list[str], x_column: str | None = None):
+    """The named columns of a CSV text (header row first) as float64 (rows, len(columns)), and the x
+    column (rows,) or None. Blank lines are skipped; every other row needs a finite number in each
+    column read. Errors are DataError with the file line of the offending row."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)
+    if header is None:
+        raise DataError("the file is empty", "data-file-empty", hint="the first row names the columns, e.g. year,co2")
+    names = [cell.strip() for cell in header]
+    wanted = list(columns) + ([x_column] if x_column is not None else [])
+    for name in wanted:
+        if name not in names:
+            raise DataError(f"no column {name!r}; the header (line {reader.line_num}) names "
+                            + ", ".join(repr(n) for n in names), "csv-unknown-column", reader.line_num,
+                            "use one of the header's column names (they are case-sensitive)", name)
+    index = [names.index(name) for name in wanted]
+    rows = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        values = []
+        for name, i in zip(wanted, index):
+            cell = row[i].strip() if i < len(row) else ""
+            try:
+                value = float(cell)
+            except ValueError:
+                value = None
+            if value is None or not math.isfinite(value):
+                raise DataError(f"row {reader.line_num}, column {name!r}: {cell!r} is not a finite number",
+                                "csv-not-numeric", reader.line_num,
+                                "every cell of a column read must be a number (decimal point '.', no thousands "
+                                "separator); remove or fill the row", name)
+            values.append(value)
+        rows.append(values)
+    if not rows:
+        raise DataError("the file has a header but no data rows", "data-file-empty", reader.line_num,
+                        "add one row per time step below the header")
+    table = np.array(rows, dtype=np.float64)
+    return table[:, :len(columns)], (table[:, len(columns)] if x_column is not None else None)
+
+
+def normalisation(values: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per column (shift, scale) with normalised = (real − shift) / scale, from the training rows only.
+
+    zscore: mean and standard deviation; minmax: the midpoint and half the range (values in [−1, 1]);
+    none: 0 and 1. A constant column keeps scale 1.
+    """
+    if method == "zscore":
+        shift, scale = values.mean(0), values.std(0)
+    elif method == "minmax":
+        lo, hi = values.min(0), values.max(0)
+        shift, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
+    elif method == "none":
+        shift, scale = np.zeros(values.shape[1]), np.ones(values.shape[1])
+    else:
+        raise ValueError(f"unknown normalisation {method!r}; expected one of {NORMALIZE}")
+    return shift, np.where(scale > 0.0, scale, 1.0)
+
+
+class Series:
+    """A multi-column time series with one target column; the last `holdout` share of rows is held out.
+
+    Training windows lie wholly in the rows before `split`, validation windows wholly from `split` on,
+    so no validation target was ever a training input. Values are normalised with parameters of the
+    training rows (`shift`, `scale` per column; real = value · scale + shift).
+    """
+
+    def __init__(self, real: np.ndarray, target: int, x: np.ndarray | None, holdout: float, normalize: str):
+        if len(real) < 2:
+            raise DataError(f"the series has {len(real)} row; at least two are needed", "csv-too-short")
+        self.real, self.target = real, target
+        self.split = held_out_from(len(real), holdout)
+        self.shift, self.scale = normalisation(real[:self.split], normalize)
+        self.values = (real - self.shift) / self.scale
+        if x is None:
+            self.x_start, self.x_step = 0.0, 1.0
+        else:
+            steps = np.diff(x)
+            if len(x) > 1 and (steps[0] <= 0 or not np.allclose(steps, steps[0], rtol=1e-9, atol=0.0)):
+                bad = int(np.flatnonzero(~np.isclose(steps, steps[0], rtol=1e-9, atol=0.0) | (steps <= 0))[0]) + 1
+                raise DataError(f"the x column must rise in equal steps; data row {bad + 1} breaks the step "
+                                f"{steps[0]:g}", "csv-x-uneven",
+                                hint="sort the rows, fill the gaps, or leave out `x_column`")
+            self.x_start, self.x_step = float(x[0]), float(steps[0]) if len(x) > 1 else 1.0
+
+    def ranges(self, part: str) -> tuple[int, int]:
+        return (0, self.split) if part == "train" else (self.split, len(self.values))
+
+    def rows(self, part: str) -> int:
+        lo, hi = self.ranges(part)
+        return hi - lo
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int, part: str = "train"):
+        """`count` windows from random starts inside `part`: inputs (count, window, C), targets (count, window, 1)."""
+        lo, hi = self.ranges(part)
+        if hi - lo < window + 1:
+            raise ValueError(f"window {window} needs {window + 1} rows; the {part} part has {hi - lo}")
+        starts = lo + rng.integers(0, hi - lo - window, size=count)
+        seqs = self.values[starts[:, None] + np.arange(window + 1)[None, :]]
+        return seqs[:, :-1], seqs[:, 1:, self.target, None]

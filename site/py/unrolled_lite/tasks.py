@@ -106,6 +106,52 @@ class RecallTask:
         return {"start": 0.0, "inputs": inputs[0], "targets": targets[0], "continuation": None}
 
 
+@dataclass
+class SeriesTask:
+    """Next-value regression on an author's time series (`datasets.Series`, MSE at every step).
+
+    The inputs are the chosen columns, the target the next value of one of them; training windows come
+    from the series' training rows, validation windows and the plotted window from its held-out tail.
+    The plotted window starts where the held-out rows start; its roll-out runs on as far as they go
+    (at most ROLLOUT steps), and only when the target is the one input (nothing else to feed back).
+    """
+
+    series: datasets.Series
+    noise: float = 0.0
+    dataset: str = "csv"
+    kind: str = "function"
+    loss: str = "mse"
+    output_size: int = 1
+    vocab: list = field(default_factory=list)
+
+    @property
+    def input_size(self) -> int:
+        return self.series.values.shape[1]
+
+    @property
+    def shown(self) -> int:
+        """The input column plotted beside the targets: the target's own column."""
+        return self.series.target
+
+    def epoch(self, rng: np.random.Generator, count: int, window: int):
+        inputs, targets = self.series.epoch(rng, count, window, "train")
+        return datasets.add_noise(inputs, rng, self.noise), targets
+
+    def held_out(self, rng: np.random.Generator, count: int, window: int):
+        inputs, targets = self.series.epoch(rng, count, window, "validation")
+        return datasets.add_noise(inputs, rng, self.noise), targets
+
+    def validation_window(self, rng: np.random.Generator, window: int) -> dict:
+        s = self.series
+        first = s.split
+        values, column = s.values, s.values[:, s.target]
+        rest = column[first + window + 1:first + window + 1 + datasets.ROLLOUT]
+        inputs = datasets.add_noise(values[first:first + window], rng, self.noise)
+        return {"start": s.x_start + s.x_step * first, "step": s.x_step, "inputs": inputs,
+                "targets": column[first + 1:first + window + 1],
+                "continuation": rest if self.input_size == 1 and len(rest) else None}
+
+
 TASK_DATASETS = ("recall",)
 
 

@@ -1,7 +1,7 @@
 // The grid of precomputed runs behind {network}: which run a combination of settings picks, the values
 // each control snaps to, and the nearest available run when a combination was not precomputed.
 export const DIMS = ['dataset', 'cell', 'layers', 'hidden', 'lr', 'batch', 'noise'];
-export const TEXT_DATASETS = new Set(['abab', 'lorem', 'c-code']);
+export const TEXT_DATASETS = new Set(['abab', 'lorem', 'c-code', 'text']);
 export const isText = (dataset) => TEXT_DATASETS.has(dataset);
 export const MIN_LAYERS = 1;
 export const MAX_LAYERS = 7;

@@ -25,8 +25,24 @@ const jitter = (i) => {
   return 2 * (s - Math.floor(s)) - 1;
 };
 
-/** The thumbnail SVG of a dataset; function data shows uniform input noise of amplitude `noise`. */
-export function thumbnail(name, noise = 0) {
+/** An author's series (dataset csv): its own values (the plotted window and what follows it), scaled
+ * to fill the box, since its shape is not a formula. */
+function seriesThumbnail(name, values) {
+  const svg = el('svg', { class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true' });
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const span = hi > lo ? hi - lo : 1;
+  const points = Array.from(values, (v, i) => `${((i / Math.max(1, values.length - 1)) * W).toFixed(2)},`
+    + `${(H - 2 - ((v - lo) / span) * (H - 4)).toFixed(2)}`);
+  svg.append(el('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }));
+  return svg;
+}
+
+/** The thumbnail SVG of a dataset; function data shows uniform input noise of amplitude `noise`; an
+ * author's series draws `values` (its own numbers) when given. */
+export function thumbnail(name, noise = 0, values = null) {
+  if (values && values.length > 1) return seriesThumbnail(name, values);
   const svg = el('svg', {
     class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true', 'data-span': SPAN, 'data-ymax': YMAX,
   });
