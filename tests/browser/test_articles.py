@@ -111,7 +111,6 @@ def test_articles_fit_a_phone(browser, bundled, slug):
 
 
 @pytest.mark.parametrize("slug", ["", "how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
-@pytest.mark.parametrize("slug", ["how-rnns-learn/", "where-the-gradient-goes/", "retrain-it-yourself/",
                                   "sunspots/", "your-own-cell/"])
 def test_pages_have_no_serious_accessibility_violations(page, bundled, slug):
     page.goto(bundled + slug)
