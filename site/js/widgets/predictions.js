@@ -106,8 +106,13 @@ export function draw(data, snaps, index, id) {
   return toNode(plot(data, snaps, index, id));
 }
 
-    desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
-      + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
+function table(data, decoded) {
+  const s = shown(data, decoded);
+  const f = (v) => fixed(v, 4);
+  // an author's series: rows are named by their x value, and the columns carry the unit
+  const head = data.y ? [data.x.label || 'step', ...['input', 'target', 'prediction'].map(
+    (c) => (data.y.unit ? `${c} (${data.y.unit})` : c))] : ['step', 'input', 'target', 'prediction'];
+  const rowName = (i) => (data.y ? fmtX(data.x.start + data.x.step * i) : String(i));
   return h('table', { class: 'data-table' },
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, rowName(i)),
