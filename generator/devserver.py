@@ -59,7 +59,9 @@ from unrolled.precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
+from .devtraining import Trainer, TrainingBuild
 from .js import NodeWorker
+from .placeholders import RunPending
 from .serve import SiteHandler, make_server
 from .swap import unwritable
 
@@ -155,8 +157,9 @@ class Work:
 
 # -- building ---------------------------------------------------------------------------------------
 
-class DevBuild(SiteBuild):
-    """A SiteBuild that remembers which data files each page wrote, and shares one Node process."""
+class DevBuild(TrainingBuild, SiteBuild):
+    """A SiteBuild that remembers which data files each page wrote, shares one Node process, and with a
+    trainer leaves stale runs to train in the background (`devtraining.py`)."""
 
     def __init__(self, project: Project, *, js: NodeWorker | None = None, **options):
         super().__init__(project, **options)
@@ -191,6 +194,14 @@ class DevBuild(SiteBuild):
             self._collecting = collecting
         return picture
 
+    def picture_now(self, article: Page):
+        """The front page's picture of the article as drawn now, not remembered (a training run's: a
+        fresh object, so it never equals the last one)."""
+        try:
+            return SiteBuild.thumbnail(self, article)
+        except RunPending:
+            return object()
+
     def markdown_fragment(self, ctx, text: str, first_line: int) -> str:
         """Memoised when the fragment holds no directive: its HTML then depends on the text alone (the
         line number only goes into error messages, and a failed render is never stored). Directives
@@ -222,14 +233,19 @@ class SiteState:
     page_data: dict[str, frozenset[str]]  # page out_path -> data files it references
     base: dict[str, bytes]  # every other file of the last full build (assets, the Pyodide runtime, ...)
     runtime: bool = False  # whether a page has a {pyodide} cell (the runtime files in `base` follow it)
+    held: dict[str, frozenset] = field(default_factory=dict)  # page out_path -> runs it waits for
 
     def files(self) -> dict[str, bytes]:
+        """What goes on disk: a page showing notices for training runs is held back (served from here)."""
         files = dict(self.base)
         for paths in self.page_data.values():
             for path in paths:
                 files[path] = self.build.files[path]
-        files.update(self.outputs)
+        files.update((k, v) for k, v in self.outputs.items() if k not in self.held)
         return files
+
+    def held_pages(self) -> dict[str, bytes]:
+        return {k: self.outputs[k] for k in self.held}
 
     @classmethod
     def from_run(cls, build: DevBuild, files: dict[str, bytes]) -> "SiteState":
@@ -239,7 +255,8 @@ class SiteState:
                      else frozenset(d for d in data_files if d.encode() in html) for out, html in outputs.items()}
         data = set().union(*page_data.values())
         base = {k: v for k, v in files.items() if k not in outputs and k not in data}
-        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base, uses_runtime(outputs))
+        held = {out: runs for out, runs in build.page_pending.items() if runs and out in outputs}
+        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base, uses_runtime(outputs), held)
 
 
 def uses_runtime(outputs: dict[str, bytes]) -> bool:
@@ -307,9 +324,11 @@ class DevServer:
     """Watcher + incremental builder + SSE broadcaster for one project. See the module docstring."""
 
     def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,
-                 poll: float = POLL_SECONDS, watch_package: bool = True, out=None, err=None):
+                 poll: float = POLL_SECONDS, watch_package: bool = True, background: bool = True, out=None,
+                 err=None):
         """`watch_package=False` leaves out the package's own templates and site/ (tests use it to stay
-        deterministic while those folders are being edited)."""
+        deterministic while those folders are being edited); `background=False` trains stale runs
+        before each build, as `unrolled build` does."""
         self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
         self.poll, self.watch_package = poll, watch_package
         self.out, self.err = out or sys.stdout, err or sys.stderr
@@ -328,6 +347,11 @@ class DevServer:
         self._clients: set[queue.SimpleQueue] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.trainer = None if frozen or not background else Trainer(
+            project.cache_dir, jobs=jobs, engine=project.engine_for(jobs), on_progress=self._progress,
+            on_landed=self._landed)
+        self.training: list[dict] = []  # the trainer's last report
+        self._arrived: list = []  # specs of runs that ended since the watcher last looked
 
     # -- public ----------------------------------------------------------------------------------
     @property
@@ -361,6 +385,8 @@ class DevServer:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        if self.trainer is not None:
+            self.trainer.close()
         with self._lock:
             for client in self._clients:
                 client.put(None)
@@ -386,12 +412,15 @@ class DevServer:
             try:
                 snap = self.scan()
                 changed = changed_paths(self._snap, snap)
-                if not changed:
+                with self._lock:
+                    arrived, self._arrived = self._arrived, []
+                if not changed and not arrived:
                     continue
                 detected = time.perf_counter()
                 work = self.classify(changed, appeared_or_vanished={p for p in changed if (p in snap) != (p in self._snap)})
+                work.specs |= {Path(spec.source) for spec in arrived}  # re-render the pages using a landed run
                 self._snap = snap
-                self._attempt(self.pending.merge(work), sorted(changed), detected)
+                self._attempt(self.pending.merge(work), sorted(changed) + [f"run {s.name}" for s in arrived], detected)
             except Exception:  # the watcher must outlive any bug
                 traceback.print_exc(file=self.err)
 
@@ -419,7 +448,7 @@ class DevServer:
     # -- building --------------------------------------------------------------------------------
     def _new_build(self) -> DevBuild:
         return DevBuild(self.project, js=self.js, frozen=self.frozen, jobs=self.jobs,
-                        show_progress=self.show_progress)
+                        show_progress=self.show_progress, trainer=self.trainer)
 
     def _reload_config(self) -> None:
         fresh = load_project(self.project.root)
@@ -463,17 +492,22 @@ class DevServer:
         articles = sort_articles(ordered)
         listing = [(p.slug, p.meta) for p in articles] != [(p.slug, p.meta) for p in sort_articles(list(old.pages.values()))]
         todo = ordered if listing else reloaded
-        repictured = [p for p in reloaded if p.slug and SiteBuild.thumbnail(build, p) != build.pictured.get(p.slug)]
+        repictured = [p for p in reloaded if p.slug and build.picture_now(p) != build.pictured.get(p.slug)]
         if not listing and repictured:  # the front page's picture of an article (its first figure) changed
             todo = [p for p in ordered if not p.slug and p not in todo] + todo
+        todo += [p for p in ordered if p not in todo and old.held.get(p.out_path, frozenset()) - build.waiting]
         outputs = {p.out_path: old.outputs[p.out_path] for p in ordered if p.out_path in old.outputs}
         page_data = {p.out_path: old.page_data[p.out_path] for p in ordered if p.out_path in old.page_data}
+        held = {out: runs for out, runs in old.held.items() if out in outputs}
         for page in todo:
             outputs[page.out_path] = build.render_page(page, articles, build.assets)
             page_data[page.out_path] = build.page_data[page.out_path]
+            held.pop(page.out_path, None)
+            if build.page_pending[page.out_path]:
+                held[page.out_path] = build.page_pending[page.out_path]
         if uses_runtime(outputs) != old.runtime:
             raise NeedsFullBuild("the Pyodide runtime is now needed, or no longer")
-        return SiteState(build, pages, outputs, page_data, old.base, old.runtime), [p.out_path for p in todo]
+        return SiteState(build, pages, outputs, page_data, old.base, old.runtime, held), [p.out_path for p in todo]
 
     def _sync(self, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
         """Write the files whose bytes differ (data and assets before pages), then drop unwanted ones."""
@@ -507,11 +541,12 @@ class DevServer:
         try:
             if initial:
                 build = self._new_build()
-                files = build.run()
+                state = SiteState.from_run(build, build.run())
                 self._print_warnings(build)
+                files = state.files()  # without the pages held back for training runs
                 write_site(files, self.project.out_dir)
                 self.written = dict(files)
-                state, rendered, written = SiteState.from_run(build, files), [p.out_path for p in build.pages], sorted(files)
+                rendered, written = [p.out_path for p in build.pages], sorted(files)
             else:
                 try:
                     state, rendered = self._full(work.config) if kind == "full" else self._pages(work)
@@ -530,12 +565,14 @@ class DevServer:
                 self._publish("builderror", {**error, "build": self.build_id})
             print(self.format_error(error), file=self.err, flush=True)
             return self._record(kind, False, triggers, rendered, written, removed, error, detected)
+        before = self.state.held_pages() if self.state is not None else {}
+        held = [k for k, v in state.held_pages().items() if before.get(k) != v]  # served, never written
         self.state, self.pending = state, Work()
-        changed = sorted({page_url(p) for p in written + removed if p.endswith(".html")})
+        changed = sorted({page_url(p) for p in written + removed + held if p.endswith(".html")})
         with self._lock:
             recovered = self.error is not None
             self.error = None
-            if written or removed:
+            if written or removed or held:
                 self.generation += 1
             self._publish("reload", {"build": self.build_id, "changed": changed})
         attempt = self._record(kind, True, triggers, rendered, written, removed, None, detected)
@@ -604,6 +641,25 @@ class DevServer:
         text = f"{where}error[{info['rule']}]: {info['message']}"
         return f"{text}\n  hint: {info['hint']}" if info.get("hint") else text
 
+    # -- background training ---------------------------------------------------------------------
+    def _progress(self, runs: list[dict]) -> None:
+        with self._lock:
+            self.training = runs
+            self._publish("training", {"runs": runs})
+
+    def _landed(self, spec, problem) -> None:
+        """A run ended (in the trainer's thread): the watcher rebuilds its pages, or shows its error."""
+        print(f"run {spec.name} " + ("failed" if problem else "trained") + "; rebuilding its pages",
+              file=self.out, flush=True)
+        with self._lock:
+            self._arrived.append(spec)
+
+    def held_page(self, path: str) -> bytes | None:
+        """The page at this file path when it is held back for training runs (served, never written)."""
+        state = self.state
+        rel = os.path.relpath(path, self.project.out_dir).replace(os.sep, "/")
+        return state.outputs[rel] if state is not None and rel in state.held else None
+
     # -- server-sent events ----------------------------------------------------------------------
     def _publish(self, name: str, data: dict) -> None:
         """Queue an event for every connected page (call with self._lock held)."""
@@ -622,7 +678,8 @@ class DevServer:
             if not full:
                 self._clients.add(client)
                 stale = page_version(handler, page) != version
-                hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale})
+                hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale,
+                                         "training": self.training})
         if full:
             handler.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "too many live-reload connections")
             return
@@ -677,6 +734,9 @@ def page_version(handler: "SiteHandler", page: str) -> str | None:
         path = os.path.join(path, "index.html")
     if not handler.inside_root(path):
         return None
+    held = handler.server.dev.held_page(path)
+    if held is not None:
+        return hashlib.sha256(held).hexdigest()[:16]
     try:
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()[:16]
@@ -696,7 +756,7 @@ class DevHandler(SiteHandler):
             return self._send(CLIENT_SOURCE.read_bytes(), "text/javascript; charset=utf-8")
         if route == STATE_PATH:
             with dev._lock:
-                state = {"build": dev.build_id, "error": dev.error}
+                state = {"build": dev.build_id, "error": dev.error, "training": dev.training}
             return self._send(json.dumps(state).encode(), "application/json")
         return super().do_GET()
 
@@ -719,8 +779,10 @@ class DevHandler(SiteHandler):
             return super().send_head()  # redirect to the slash form, or any other file as it is
         build_id = dev.build_id  # read before the file: the page is never older than the id it carries
         try:
-            with open(path, "rb") as fh:
-                html = fh.read()
+            html = dev.held_page(path)
+            if html is None:
+                with open(path, "rb") as fh:
+                    html = fh.read()
         except OSError:
             if dev.error is None:
                 return super().send_head()  # 404 (or a folder listing)
