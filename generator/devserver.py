@@ -2,10 +2,13 @@
 
 Pieces, all standard library:
 
-* **Watcher** — a thread that polls (`os.scandir` + `stat`, every `poll` seconds) the content folder,
-  the project's template overrides, the package's templates and `site/`, `unrolled.toml`, and any run
-  spec file a page names outside the content folder. Editor droppings (dotfiles, `*~`, `*.swp`, ...) are
-  ignored.
+* **Watcher** — a thread that polls (`devwatch.py`, every `poll` seconds) the content folder, the
+  project's template overrides, the package's templates and `site/`, `unrolled.toml`, and any run spec
+  file a page names outside the content folder.
+* **Background training** — stale runs train in `devtraining.py`'s trainer while the server serves; a
+  page that needs one is rendered with a notice in its place (`placeholders.py`) and held back: served
+  from memory, never written, so the folder only ever holds what `unrolled build` would write. A run
+  that lands counts as a change to its spec file; a run that fails is a build error.
 * **Incremental rebuild** — a change is classified into `Work`: page sources to re-read, spec files that
   changed, or "full". One article's `index.md` → re-read its front matter and specs, render that page
   only, plus the front page when its picture of the article (the first figure) changed (documents,
@@ -16,7 +19,7 @@ Pieces, all standard library:
   page gaining/losing the only `{pyodide}` cell (the runtime files follow) → a full build, so the result
   always equals what `unrolled build` would write.
 * **Writes** — the first build is `SiteBuild.run()` + `write_site()` (= `unrolled.generator.build.build`: temp
-  folder, then swap) and happens before the server listens. Every later build compares the complete file
+  folder, then swap) and happens before the server listens (it trains nothing, so it is quick). Every later build compares the complete file
   map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
   the same folder then `os.replace` — so a request sees the old file or the new one, never half of one,
   and the site folder itself is never renamed while serving (no window where it is missing). Referenced
@@ -43,7 +46,6 @@ import queue
 import re
 import select
 import socket
-import stat
 import sys
 import threading
 import time
@@ -60,8 +62,8 @@ from unrolled.precompute.folders import SITE_MARKER
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
 from .devtraining import Trainer, TrainingBuild
+from .devwatch import changed_paths, ignored, snapshot  # noqa: F401 - `ignored` and `snapshot` for tests, bench
 from .js import NodeWorker
-from .placeholders import RunPending
 from .serve import SiteHandler, make_server
 from .swap import unwritable
 
@@ -74,8 +76,6 @@ CLIENT_PATH = DEV_PREFIX + "livereload.js"
 STATE_PATH = DEV_PREFIX + "state"
 CLIENT_SOURCE = SITE_SOURCES / "js" / "dev" / "livereload.js"
 PACKAGE_ROOT = SITE_SOURCES.parent
-IGNORED_DIRS = {"__pycache__", "node_modules"}
-IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload")
 DIRECTIVE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*\{", re.M)  # wider than markdown_ext.OPEN, on purpose
 
 PLACEHOLDER = b"""<!doctype html>
@@ -94,51 +94,6 @@ PLACEHOLDER = b"""<!doctype html>
 </body>
 </html>
 """
-
-
-# -- watching ---------------------------------------------------------------------------------------
-
-def ignored(name: str) -> bool:
-    """Names the watcher skips: hidden files, editor swap/backup files, caches."""
-    return (name.startswith((".", "#")) or name.endswith(IGNORED_SUFFIXES) or name in IGNORED_DIRS
-            or name == "4913")  # vim's probe file
-
-
-def snapshot(roots: list[Path], skip: tuple[str, ...] = ()) -> dict[str, tuple]:
-    """{path: (mtime_ns, size, inode)} of every file under `roots` (files or folders; missing is fine)."""
-    found: dict[str, tuple] = {}
-
-    def visit(path: str):
-        try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if ignored(entry.name) or entry.path in skip:
-                        continue
-                    try:
-                        if entry.is_dir():
-                            visit(entry.path)
-                        else:
-                            st = entry.stat()
-                            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-                    except OSError:
-                        continue
-        except OSError:
-            pass
-
-    for root in roots:
-        try:
-            st = os.stat(root)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            visit(str(root))
-        else:
-            found[str(root)] = (st.st_mtime_ns, st.st_size, st.st_ino)
-    return found
-
-
-def changed_paths(before: dict[str, tuple], after: dict[str, tuple]) -> set[str]:
-    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
 @dataclass
@@ -193,14 +148,6 @@ class DevBuild(TrainingBuild, SiteBuild):
         finally:
             self._collecting = collecting
         return picture
-
-    def picture_now(self, article: Page):
-        """The front page's picture of the article as drawn now, not remembered (a training run's: a
-        fresh object, so it never equals the last one)."""
-        try:
-            return SiteBuild.thumbnail(self, article)
-        except RunPending:
-            return object()
 
     def markdown_fragment(self, ctx, text: str, first_line: int) -> str:
         """Memoised when the fragment holds no directive: its HTML then depends on the text alone (the

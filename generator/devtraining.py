@@ -253,6 +253,14 @@ class TrainingBuild:
             self._hits |= ctx.pending
         return html, toc, ctx
 
+    def picture_now(self, article):
+        """The front page's picture of the article as drawn now, not remembered; while its run trains,
+        a fresh object, which equals no earlier picture."""
+        try:
+            return super().thumbnail(article)
+        except RunPending:
+            return object()
+
     def thumbnail(self, article):
         """None while the article's first figure waits for its run; the page showing it is held back."""
         try:

@@ -342,7 +342,7 @@ def test_served_pages_carry_the_client_and_built_files_do_not(tmp_path):
         try:
             assert events.headers["Content-Type"].startswith("text/event-stream")
             assert events.headers["Cross-Origin-Resource-Policy"] == "same-origin"
-            assert events.next("hello") == {"build": dev.build_id, "error": None, "stale": False}
+            assert events.next("hello") == {"build": dev.build_id, "error": None, "stale": False, "training": []}
         finally:
             events.close()
 
