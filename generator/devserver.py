@@ -528,6 +528,11 @@ class DevServer:
             pages = sum(1 for p in written if p.endswith(".html"))
             print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s",
                   file=self.out, flush=True)
+            if state.held:
+                runs = [r["run"] for r in self.training]
+                print(f"training {len(runs)} run{'s' * (len(runs) != 1)} in the background ({', '.join(runs)}); "
+                      f"{len(state.held)} page{'s' * (len(state.held) != 1)} show{'s' * (len(state.held) == 1)} "
+                      "their progress until they land", file=self.out, flush=True)
         elif written or removed:
             what = ", ".join(changed) or f"{len(written) + len(removed)} files"
             print(f"rebuilt {what} in {ms:.0f} ms ({len(rendered)} rendered, {len(written)} written, "

@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from unrolled.generator.build import SiteBuild
 from unrolled.generator.config import load_project
@@ -145,3 +147,48 @@ def test_build_still_waits_for_every_run_and_writes_no_notice(tmp_path):
     assert b"Predictions of run r-slow" in site["alpha/index.html"]
     assert not [name for name, data in site.items() if b"data-unrolled-training" in data or b"unrolled-training" in data]
     assert site == SiteBuild(load_project(root), frozen=True, show_progress=False).run()
+
+
+def trainers(pid: int) -> set[int]:
+    """The Python processes `pid` started with multiprocessing (the training process)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if (f"\nPPid:\t{pid}\n" in status.read_text()
+                    and b"multiprocessing" in (status.parent / "cmdline").read_bytes()):
+                found.add(int(status.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "(zombie)" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def test_cli_serve_prints_its_url_before_the_run_lands_and_stops_training_when_stopped(tmp_path):
+    root = project_with_a_slow_run(tmp_path, epochs=100_000)
+    proc = subprocess.Popen([sys.executable, "-m", "unrolled.generator", "--project", str(root), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV)
+    try:
+        lines = []
+        while not (found := re.search(r"http://127\.0\.0\.1:\d+/", lines[-1] if lines else "")):
+            lines.append(proc.stdout.readline())
+            assert lines[-1], "serve ended without printing its URL"
+        assert any("training 1 run in the background" in line for line in lines), lines
+        page = get(found.group(0) + "alpha/")[2]
+        assert not entry(root, "r-slow")  # served while the run trains
+        assert b"<strong>Training:</strong>" in page and b"run <code>r-slow</code>" in page
+        assert b"Predictions of run r-fast" in page
+        training = trainers(proc.pid)
+        assert training  # the training process
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+    while [pid for pid in training if alive(pid)]:
+        time.sleep(0.1)  # it dies with the server (PR_SET_PDEATHSIG); a stuck one fails the run by timeout
+    assert not entry(root, "r-slow")
+    assert not (load_project(root).out_dir / "alpha" / "index.html").exists()  # never written while it waited
