@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 from unrolled.precompute.errors import UnrolledError
-from unrolled.precompute.runner import ident
 
-from .placeholders import RunPending, run_id
+from .placeholders import RunPending, ident, run_id
 
 PROGRESS_SECONDS = 0.25  # at most this often a progress report goes out while epochs pass
 
@@ -45,13 +44,16 @@ class Trainer:
 
     # -- asked by builds ---------------------------------------------------------------------------
     def submit(self, specs: list) -> None:
-        """Queue stale runs; a run already queued or training (with the same key) is not queued twice."""
+        """Queue stale runs; a run already queued or training (with the same key) is not queued twice,
+        and a queued run whose spec changed since is queued as it is now."""
         from unrolled.precompute.cache import cache_key
 
         with self._lock:
             for spec in specs:
                 key = cache_key(spec, self.cache_root)
                 item = (ident(spec), key)
+                for old in [k for k in self._queued if k[0] == item[0] and k != item]:
+                    del self._queued[old]
                 if item not in self._queued and item not in self._training and item not in self._failed:
                     self._queued[item] = (spec, key)
             if self._thread is None and self._queued:
@@ -72,7 +74,7 @@ class Trainer:
             return self._epochs.get(ident(spec), 0)
 
     def describe(self) -> list[dict]:
-        """Every queued or training run: its id (`spec file#name`), name, epochs done and total."""
+        """Every queued or training run: its id (`placeholders.run_id`), name, epochs done and total."""
         with self._lock:
             items = [(v, "training") for v in self._training.values()] + [(v, "queued") for v in self._queued.values()]
             return sorted(({"id": run_id(spec), "run": spec.name, "done": self._epochs.get(ident(spec), 0),
