@@ -192,3 +192,25 @@ def test_cli_serve_prints_its_url_before_the_run_lands_and_stops_training_when_s
         time.sleep(0.1)  # it dies with the server (PR_SET_PDEATHSIG); a stuck one fails the run by timeout
     assert not entry(root, "r-slow")
     assert not (load_project(root).out_dir / "alpha" / "index.html").exists()  # never written while it waited
+
+
+def test_the_runner_reports_every_epoch_and_each_run_as_it_ends_in_its_pool_too(tmp_path):
+    """What the trainer relies on: `precompute` hears each epoch and each outcome before it returns."""
+    from unrolled.precompute.runner import precompute
+    from unrolled.precompute.spec import load_specs
+
+    path = tmp_path / "runs.toml"
+    write(path, SPEC.format(name="a", epochs=3, extra="") + SPEC.format(name="b", epochs=4, extra="")
+          + SPEC.format(name="c", epochs=5, extra='optimizer = "sgd"\nlr = 10').replace("hidden = 4", "hidden = 16")
+          .replace('cell = "gru"\nlayers = 1\nhidden = 16\nsequences = 25\nbatch = 25', 'cell = "rnn"\nlayers = 1\n'
+                   'hidden = 16\nsequences = 25\nbatch = 5'))
+    specs = load_specs(path, root=tmp_path)
+    for jobs in (1, 2):
+        epochs, ended = {}, []
+        outcomes = precompute(specs, tmp_path / f"cache{jobs}", jobs=jobs, show_progress=False,
+                              on_epoch=lambda spec, epoch: epochs.setdefault(spec.name, []).append(epoch),
+                              on_outcome=lambda spec, outcome: ended.append((spec.name, outcome.status)))
+        assert sorted(ended) == [("a", "done"), ("b", "done"), ("c", "failed")], jobs
+        assert [(o.name, o.status) for o in outcomes] == [("a", "done"), ("b", "done"), ("c", "failed")]
+        assert sorted(epochs["a"]) == [0, 1, 2, 3] and sorted(epochs["b"]) == [0, 1, 2, 3, 4], jobs
+        assert outcomes[2].problem.rule == "run-diverged"
