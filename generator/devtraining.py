@@ -120,7 +120,10 @@ class Trainer:
             except queues.Empty:
                 if process.is_alive():
                     continue
-                message = ("end", None)  # died without saying so (killed): what is left failed
+                try:  # it ended: all it said is in the pipe by now
+                    message = messages.get(timeout=1.0)
+                except queues.Empty:
+                    message = ("end", None)  # killed without saying so: what is left failed
             kind, *rest = message
             if kind == "epoch":
                 with self._lock:
