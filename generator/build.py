@@ -269,7 +269,7 @@ class SiteBuild:
         html = md.convert(page.body) + bib.html()
         for rewrite in ctx.rewrites:
             html = rewrite(html)
-        for check in ctx.checks:
+        for check in ctx.checks if not ctx.pending else ():  # a page waiting for a run is checked once it lands
             check(html)
         return html, md.toc, ctx
 

@@ -526,13 +526,14 @@ class DevServer:
         ms = attempt.seconds * 1000
         if initial:
             pages = sum(1 for p in written if p.endswith(".html"))
-            print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s",
-                  file=self.out, flush=True)
+            print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s"
+                  + (f", {len(state.held)} more wait for runs" if state.held else ""), file=self.out, flush=True)
             if state.held:
-                runs = [r["run"] for r in self.training]
-                print(f"training {len(runs)} run{'s' * (len(runs) != 1)} in the background ({', '.join(runs)}); "
+                runs = sorted(r["run"] for r in self.training)
+                names = ", ".join(runs[:4]) + (f" and {len(runs) - 4} more" if len(runs) > 4 else "")
+                print(f"training {len(runs)} run{'s' * (len(runs) != 1)} in the background ({names}); "
                       f"{len(state.held)} page{'s' * (len(state.held) != 1)} show{'s' * (len(state.held) == 1)} "
-                      "their progress until they land", file=self.out, flush=True)
+                      "their progress and reload when they land", file=self.out, flush=True)
         elif written or removed:
             what = ", ".join(changed) or f"{len(written) + len(removed)} files"
             print(f"rebuilt {what} in {ms:.0f} ms ({len(rendered)} rendered, {len(written)} written, "

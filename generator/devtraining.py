@@ -120,6 +120,8 @@ class Trainer:
             except queues.Empty:
                 if process.is_alive():
                     continue
+                if self._stop.is_set():  # stopped by close(): nothing failed
+                    break
                 try:  # it ended: all it said is in the pipe by now
                     message = messages.get(timeout=1.0)
                 except queues.Empty:

@@ -55,15 +55,16 @@ def inline_notice(ctx, pending: RunPending) -> str:
     return value_notice([pending])
 
 
-def training(pending: list[RunPending]) -> str:
-    """`run NAME (epoch 3 of 300)` for each run, each with the hooks the live client updates."""
+def training(pending: list[RunPending], bar: bool = True) -> str:
+    """`run NAME (epoch 3 of 300)` for each run, each with the hooks the live client updates; a
+    progress bar too, except in prose."""
     parts = []
     for item in pending:
         spec = item.spec
+        meter = (f'<progress max="{spec.epochs}" value="{item.done}" aria-label="epochs of run '
+                 f'{escape(spec.name)}"></progress> ' if bar else "")
         parts.append(f'<span data-unrolled-run="{run_id(spec)}">run <code>{escape(spec.name)}</code> '
-                     f'(<progress max="{spec.epochs}" value="{item.done}" aria-label="epochs of run '
-                     f'{escape(spec.name)}"></progress> <span data-unrolled-epochs>epoch {item.done} of '
-                     f'{spec.epochs}</span>)</span>')
+                     f'({meter}<span data-unrolled-epochs>epoch {item.done} of {spec.epochs}</span>)</span>')
     return ", ".join(parts)
 
 
@@ -79,4 +80,4 @@ def figure_notice(name: str, pending: list[RunPending]) -> str:
 def value_notice(pending: list[RunPending]) -> str:
     """In place of an inline value: the run it waits for, in a sentence of prose."""
     return (f'<span class="unrolled-training" data-unrolled-training style="border-bottom:2px dashed #8a6d00;">'
-            f'[value pending: {training(pending)}]</span>')
+            f'[value pending: {training(pending, bar=False)}]</span>')
