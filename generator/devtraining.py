@@ -143,6 +143,7 @@ class Trainer:
                 for item in left:
                     self._land(item, error)
         process.join(timeout=30)
+        messages.close()  # its pipe and semaphores go now, not at exit
         with self._lock:
             self._process = None
 
