@@ -214,3 +214,28 @@ def test_the_runner_reports_every_epoch_and_each_run_as_it_ends_in_its_pool_too(
         assert [(o.name, o.status) for o in outcomes] == [("a", "done"), ("b", "done"), ("c", "failed")]
         assert sorted(epochs["a"]) == [0, 1, 2, 3] and sorted(epochs["b"]) == [0, 1, 2, 3, 4], jobs
         assert outcomes[2].problem.rule == "run-diverged"
+
+
+def test_page_wide_checks_wait_for_the_run_then_hold(tmp_path):
+    """A cell that drives a figure still training is no error while the page waits; once the run lands
+    the page is checked like any other, so a cell driving a figure that is not there is reported."""
+    root = tiny_project(tmp_path)
+    runs, source = root / "content" / "alpha" / "runs.toml", root / "content" / "alpha" / "index.md"
+    write(runs, SPEC.format(name="r", epochs=20, extra=""))
+    cell = "```{{pyodide}}\ndrives: {}\n\nprint(1)\n```"
+    text = article("Alpha", "```{predictions}\nrun: r\n```\n\n" + cell.format("w1-predictions") + "\n\n"
+                   + cell.format("w9-loss"), extra="runs: runs.toml\n")
+    write(source, text)
+    with running(root, background=True) as (dev, url):
+        assert dev.attempts[0].ok and "alpha/index.html" in dev.state.held and not entry(root, "r")
+        events = EventReader(url)
+        try:
+            events.next("hello")
+            error = events.next("builderror", timeout=600)  # the run landed: the page is checked
+            assert error["rule"] == "ref-drives" and "w9-loss" in error["message"], error
+            assert error["line"] == text.split("\n").index("drives: w9-loss") + 1
+            assert entry(root, "r")
+            attempt = edit(dev, source, text.replace(cell.format("w9-loss"), ""))
+            assert attempt.ok and not dev.state.held and "alpha/index.html" in attempt.written
+        finally:
+            events.close()
