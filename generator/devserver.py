@@ -5,10 +5,9 @@ Pieces, all standard library:
 * **Watcher** — a thread that polls (`devwatch.py`, every `poll` seconds) the content folder, the
   project's template overrides, the package's templates and `site/`, `unrolled.toml`, and any run spec
   file a page names outside the content folder.
-* **Background training** — stale runs train in `devtraining.py`'s trainer while the server serves; a
-  page that needs one is rendered with a notice in its place (`placeholders.py`) and held back: served
-  from memory, never written, so the folder only ever holds what `unrolled build` would write. A run
-  that lands counts as a change to its spec file; a run that fails is a build error.
+* **Background training** (`devtraining.py`) — a page that needs a training run shows a notice in its
+  place (`placeholders.py`) and is held back: served from memory, never written. A run that lands
+  counts as a change to its spec file; a run that fails is a build error.
 * **Incremental rebuild** — a change is classified into `Work`: page sources to re-read, spec files that
   changed, or "full". One article's `index.md` → re-read its front matter and specs, render that page
   only, plus the front page when its picture of the article (the first figure) changed (documents,
@@ -19,12 +18,13 @@ Pieces, all standard library:
   page gaining/losing the only `{pyodide}` cell (the runtime files follow) → a full build, so the result
   always equals what `unrolled build` would write.
 * **Writes** — the first build is `SiteBuild.run()` + `write_site()` (= `unrolled.generator.build.build`: temp
-  folder, then swap) and happens before the server listens (it trains nothing, so it is quick). Every later build compares the complete file
-  map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
+  folder, then swap) and happens before the server listens (it trains nothing). Every later build compares
+  the complete file map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
   the same folder then `os.replace` — so a request sees the old file or the new one, never half of one,
   and the site folder itself is never renamed while serving (no window where it is missing). Referenced
   files (data, assets) land before the pages that reference them; files no longer wanted go last. After
-  any successful build the folder is byte-identical to what `unrolled build` would write.
+  any successful build the folder is byte-identical to what `unrolled build` would write, less the pages
+  held back for training runs.
 * **Live reload** — Server-Sent Events on `/__unrolled/events`. HTML responses get one
   `<script src="/__unrolled/livereload.js">` before `</body>` at response time (the files on disk are
   never touched). After each successful build a `reload` event lists the pages whose bytes changed; a
@@ -61,7 +61,7 @@ from unrolled.precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
-from .devtraining import Trainer, TrainingBuild
+from .devtraining import Trainer, TrainingBuild, announce
 from .devwatch import changed_paths, ignored, snapshot  # noqa: F401 - `ignored` and `snapshot` for tests, bench
 from .js import NodeWorker
 from .serve import SiteHandler, make_server
@@ -529,11 +529,7 @@ class DevServer:
             print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s"
                   + (f", {len(state.held)} more wait for runs" if state.held else ""), file=self.out, flush=True)
             if state.held:
-                runs = sorted(r["run"] for r in self.training)
-                names = ", ".join(runs[:4]) + (f" and {len(runs) - 4} more" if len(runs) > 4 else "")
-                print(f"training {len(runs)} run{'s' * (len(runs) != 1)} in the background ({names}); "
-                      f"{len(state.held)} page{'s' * (len(state.held) != 1)} show{'s' * (len(state.held) == 1)} "
-                      "their progress and reload when they land", file=self.out, flush=True)
+                print(announce(self.training, len(state.held)), file=self.out, flush=True)
         elif written or removed:
             what = ", ".join(changed) or f"{len(written) + len(removed)} files"
             print(f"rebuilt {what} in {ms:.0f} ms ({len(rendered)} rendered, {len(written)} written, "
@@ -602,8 +598,7 @@ class DevServer:
 
     def _landed(self, spec, problem) -> None:
         """A run ended (in the trainer's thread): the watcher rebuilds its pages, or shows its error."""
-        print(f"run {spec.name} " + ("failed" if problem else "trained") + "; rebuilding its pages",
-              file=self.out, flush=True)
+        print(f"run {spec.name} {'failed' if problem else 'trained'}; rebuilding its pages", file=self.out, flush=True)
         with self._lock:
             self._arrived.append(spec)
 

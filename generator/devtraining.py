@@ -167,6 +167,14 @@ class Trainer:
             self.on_progress(self.describe())
 
 
+def announce(runs: list[dict], pages: int) -> str:
+    """The terminal's line when the server starts with runs to train."""
+    names = sorted(r["run"] for r in runs)
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return (f"training {len(names)} run{'s' * (len(names) != 1)} in the background ({shown}); {pages} "
+            f"page{'s' * (pages != 1)} show{'s' * (pages == 1)} their progress and reload when they land")
+
+
 def _train(specs, cache_root, jobs, engine, parent, messages) -> None:
     """The child process: the ordinary runner, telling the dev server each epoch and each run's end."""
     from unrolled.precompute.lifeline import die_with_parent
