@@ -128,6 +128,7 @@ class PageContext:
         self.lookup = None  # the page's metric lookup (generator/metrics.py), made on first use
         self.data_math = False  # whether a data file of the page holds rendered math (a widget shows it later)
         self.thumbnail_pass = False  # first_frame stops the page at its first figure (SiteBuild.thumbnail)
+        self.pending: set = set()  # runs still training that the page shows a notice for (dev server only)
 
     def body_line(self, index: int) -> int:
         return self.page.offset + index + 1
@@ -268,7 +269,7 @@ class SiteBuild:
         html = md.convert(page.body) + bib.html()
         for rewrite in ctx.rewrites:
             html = rewrite(html)
-        for check in ctx.checks:
+        for check in ctx.checks if not ctx.pending else ():  # a page waiting for a run is checked once it lands
             check(html)
         return html, md.toc, ctx
 

@@ -54,7 +54,8 @@ def _build(args, project) -> int:
 def _serve(args, project) -> int:
     """Build, then serve with live reload and incremental rebuilds; `--no-build` serves the site as it is.
 
-    A failed build never stops the server: the error is printed here and shown over the open pages.
+    Stale runs train in the background (unless `--frozen`), so the server listens at once. A failed
+    build or run never stops the server: the error is printed here and shown over the open pages.
     """
     from .serve import make_server, url_of
 
@@ -167,7 +168,8 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000, help="first port to try (default: 8000)")
     srv.add_argument("--no-build", action="store_true", help="serve the existing site as it is")
     srv.add_argument("--frozen", action="store_true", help="fail instead of precomputing stale runs")
-    srv.add_argument("--jobs", type=int, default=jobs, help=f"parallel precompute runs (default: {jobs})")
+    srv.add_argument("--jobs", type=int, default=jobs,
+                     help=f"parallel precompute runs, in the background while serving (default: {jobs})")
     srv.add_argument("--quiet", action="store_true", help="no progress bars")
     engine_options(srv)
     srv.add_argument("--verbose", action="store_true", help="log every request")

@@ -2,10 +2,12 @@
 
 Pieces, all standard library:
 
-* **Watcher** — a thread that polls (`os.scandir` + `stat`, every `poll` seconds) the content folder,
-  the project's template overrides, the package's templates and `site/`, `unrolled.toml`, and any run
-  spec file a page names outside the content folder. Editor droppings (dotfiles, `*~`, `*.swp`, ...) are
-  ignored.
+* **Watcher** — a thread that polls (`devwatch.py`, every `poll` seconds) the content folder, the
+  project's template overrides, the package's templates and `site/`, `unrolled.toml`, and any run spec
+  file a page names outside the content folder.
+* **Background training** (`devtraining.py`) — a page that needs a training run shows a notice in its
+  place (`placeholders.py`) and is held back: served from memory, never written. A run that lands
+  counts as a change to its spec file; a run that fails is a build error.
 * **Incremental rebuild** — a change is classified into `Work`: page sources to re-read, spec files that
   changed, or "full". One article's `index.md` → re-read its front matter and specs, render that page
   only, plus the front page when its picture of the article (the first figure) changed (documents,
@@ -16,12 +18,13 @@ Pieces, all standard library:
   page gaining/losing the only `{pyodide}` cell (the runtime files follow) → a full build, so the result
   always equals what `unrolled build` would write.
 * **Writes** — the first build is `SiteBuild.run()` + `write_site()` (= `unrolled.generator.build.build`: temp
-  folder, then swap) and happens before the server listens. Every later build compares the complete file
-  map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
+  folder, then swap) and happens before the server listens (it trains nothing). Every later build compares
+  the complete file map it wants with what is on disk and writes only the files whose bytes differ, each to a temp file in
   the same folder then `os.replace` — so a request sees the old file or the new one, never half of one,
   and the site folder itself is never renamed while serving (no window where it is missing). Referenced
   files (data, assets) land before the pages that reference them; files no longer wanted go last. After
-  any successful build the folder is byte-identical to what `unrolled build` would write.
+  any successful build the folder is byte-identical to what `unrolled build` would write, less the pages
+  held back for training runs.
 * **Live reload** — Server-Sent Events on `/__unrolled/events`. HTML responses get one
   `<script src="/__unrolled/livereload.js">` before `</body>` at response time (the files on disk are
   never touched). After each successful build a `reload` event lists the pages whose bytes changed; a
@@ -43,7 +46,6 @@ import queue
 import re
 import select
 import socket
-import stat
 import sys
 import threading
 import time
@@ -59,6 +61,8 @@ from unrolled.precompute.folders import SITE_MARKER
 
 from .build import TEMPLATES, Page, SiteBuild, load_page, sort_articles, write_site
 from .config import SITE_SOURCES, Project, load_project
+from .devtraining import Trainer, TrainingBuild, announce
+from .devwatch import changed_paths, ignored, snapshot  # noqa: F401 - `ignored` and `snapshot` for tests, bench
 from .js import NodeWorker
 from .serve import SiteHandler, make_server
 from .swap import unwritable
@@ -72,8 +76,6 @@ CLIENT_PATH = DEV_PREFIX + "livereload.js"
 STATE_PATH = DEV_PREFIX + "state"
 CLIENT_SOURCE = SITE_SOURCES / "js" / "dev" / "livereload.js"
 PACKAGE_ROOT = SITE_SOURCES.parent
-IGNORED_DIRS = {"__pycache__", "node_modules"}
-IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload")
 DIRECTIVE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*\{", re.M)  # wider than markdown_ext.OPEN, on purpose
 
 PLACEHOLDER = b"""<!doctype html>
@@ -94,51 +96,6 @@ PLACEHOLDER = b"""<!doctype html>
 """
 
 
-# -- watching ---------------------------------------------------------------------------------------
-
-def ignored(name: str) -> bool:
-    """Names the watcher skips: hidden files, editor swap/backup files, caches."""
-    return (name.startswith((".", "#")) or name.endswith(IGNORED_SUFFIXES) or name in IGNORED_DIRS
-            or name == "4913")  # vim's probe file
-
-
-def snapshot(roots: list[Path], skip: tuple[str, ...] = ()) -> dict[str, tuple]:
-    """{path: (mtime_ns, size, inode)} of every file under `roots` (files or folders; missing is fine)."""
-    found: dict[str, tuple] = {}
-
-    def visit(path: str):
-        try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if ignored(entry.name) or entry.path in skip:
-                        continue
-                    try:
-                        if entry.is_dir():
-                            visit(entry.path)
-                        else:
-                            st = entry.stat()
-                            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-                    except OSError:
-                        continue
-        except OSError:
-            pass
-
-    for root in roots:
-        try:
-            st = os.stat(root)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            visit(str(root))
-        else:
-            found[str(root)] = (st.st_mtime_ns, st.st_size, st.st_ino)
-    return found
-
-
-def changed_paths(before: dict[str, tuple], after: dict[str, tuple]) -> set[str]:
-    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-
-
 @dataclass
 class Work:
     """What a set of changed files asks for; failed work is kept and merged into the next."""
@@ -155,8 +112,9 @@ class Work:
 
 # -- building ---------------------------------------------------------------------------------------
 
-class DevBuild(SiteBuild):
-    """A SiteBuild that remembers which data files each page wrote, and shares one Node process."""
+class DevBuild(TrainingBuild, SiteBuild):
+    """A SiteBuild that remembers which data files each page wrote, shares one Node process, and with a
+    trainer leaves stale runs to train in the background (`devtraining.py`)."""
 
     def __init__(self, project: Project, *, js: NodeWorker | None = None, **options):
         super().__init__(project, **options)
@@ -222,14 +180,19 @@ class SiteState:
     page_data: dict[str, frozenset[str]]  # page out_path -> data files it references
     base: dict[str, bytes]  # every other file of the last full build (assets, the Pyodide runtime, ...)
     runtime: bool = False  # whether a page has a {pyodide} cell (the runtime files in `base` follow it)
+    held: dict[str, frozenset] = field(default_factory=dict)  # page out_path -> runs it waits for
 
     def files(self) -> dict[str, bytes]:
+        """What goes on disk: a page showing notices for training runs is held back (served from here)."""
         files = dict(self.base)
         for paths in self.page_data.values():
             for path in paths:
                 files[path] = self.build.files[path]
-        files.update(self.outputs)
+        files.update((k, v) for k, v in self.outputs.items() if k not in self.held)
         return files
+
+    def held_pages(self) -> dict[str, bytes]:
+        return {k: self.outputs[k] for k in self.held}
 
     @classmethod
     def from_run(cls, build: DevBuild, files: dict[str, bytes]) -> "SiteState":
@@ -239,7 +202,8 @@ class SiteState:
                      else frozenset(d for d in data_files if d.encode() in html) for out, html in outputs.items()}
         data = set().union(*page_data.values())
         base = {k: v for k, v in files.items() if k not in outputs and k not in data}
-        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base, uses_runtime(outputs))
+        held = {out: runs for out, runs in build.page_pending.items() if runs and out in outputs}
+        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base, uses_runtime(outputs), held)
 
 
 def uses_runtime(outputs: dict[str, bytes]) -> bool:
@@ -307,9 +271,11 @@ class DevServer:
     """Watcher + incremental builder + SSE broadcaster for one project. See the module docstring."""
 
     def __init__(self, project: Project, *, frozen: bool = False, jobs: int = 1, show_progress: bool = True,
-                 poll: float = POLL_SECONDS, watch_package: bool = True, out=None, err=None):
+                 poll: float = POLL_SECONDS, watch_package: bool = True, background: bool = True, out=None,
+                 err=None):
         """`watch_package=False` leaves out the package's own templates and site/ (tests use it to stay
-        deterministic while those folders are being edited)."""
+        deterministic while those folders are being edited); `background=False` trains stale runs
+        before each build, as `unrolled build` does."""
         self.project, self.frozen, self.jobs, self.show_progress = project, frozen, jobs, show_progress
         self.poll, self.watch_package = poll, watch_package
         self.out, self.err = out or sys.stdout, err or sys.stderr
@@ -328,6 +294,11 @@ class DevServer:
         self._clients: set[queue.SimpleQueue] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.trainer = None if frozen or not background else Trainer(
+            project.cache_dir, jobs=jobs, engine=project.engine_for(jobs), on_progress=self._progress,
+            on_landed=self._landed)
+        self.training: list[dict] = []  # the trainer's last report
+        self._arrived: list = []  # specs of runs that ended since the watcher last looked
 
     # -- public ----------------------------------------------------------------------------------
     @property
@@ -361,6 +332,8 @@ class DevServer:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        if self.trainer is not None:
+            self.trainer.close()
         with self._lock:
             for client in self._clients:
                 client.put(None)
@@ -386,12 +359,15 @@ class DevServer:
             try:
                 snap = self.scan()
                 changed = changed_paths(self._snap, snap)
-                if not changed:
+                with self._lock:
+                    arrived, self._arrived = self._arrived, []
+                if not changed and not arrived:
                     continue
                 detected = time.perf_counter()
                 work = self.classify(changed, appeared_or_vanished={p for p in changed if (p in snap) != (p in self._snap)})
+                work.specs |= {Path(spec.source) for spec in arrived}  # re-render the pages using a landed run
                 self._snap = snap
-                self._attempt(self.pending.merge(work), sorted(changed), detected)
+                self._attempt(self.pending.merge(work), sorted(changed) + [f"run {s.name}" for s in arrived], detected)
             except Exception:  # the watcher must outlive any bug
                 traceback.print_exc(file=self.err)
 
@@ -419,7 +395,7 @@ class DevServer:
     # -- building --------------------------------------------------------------------------------
     def _new_build(self) -> DevBuild:
         return DevBuild(self.project, js=self.js, frozen=self.frozen, jobs=self.jobs,
-                        show_progress=self.show_progress)
+                        show_progress=self.show_progress, trainer=self.trainer)
 
     def _reload_config(self) -> None:
         fresh = load_project(self.project.root)
@@ -463,17 +439,22 @@ class DevServer:
         articles = sort_articles(ordered)
         listing = [(p.slug, p.meta) for p in articles] != [(p.slug, p.meta) for p in sort_articles(list(old.pages.values()))]
         todo = ordered if listing else reloaded
-        repictured = [p for p in reloaded if p.slug and SiteBuild.thumbnail(build, p) != build.pictured.get(p.slug)]
+        repictured = [p for p in reloaded if p.slug and build.picture_now(p) != build.pictured.get(p.slug)]
         if not listing and repictured:  # the front page's picture of an article (its first figure) changed
             todo = [p for p in ordered if not p.slug and p not in todo] + todo
+        todo += [p for p in ordered if p not in todo and old.held.get(p.out_path, frozenset()) - build.waiting]
         outputs = {p.out_path: old.outputs[p.out_path] for p in ordered if p.out_path in old.outputs}
         page_data = {p.out_path: old.page_data[p.out_path] for p in ordered if p.out_path in old.page_data}
+        held = {out: runs for out, runs in old.held.items() if out in outputs}
         for page in todo:
             outputs[page.out_path] = build.render_page(page, articles, build.assets)
             page_data[page.out_path] = build.page_data[page.out_path]
+            held.pop(page.out_path, None)
+            if build.page_pending[page.out_path]:
+                held[page.out_path] = build.page_pending[page.out_path]
         if uses_runtime(outputs) != old.runtime:
             raise NeedsFullBuild("the Pyodide runtime is now needed, or no longer")
-        return SiteState(build, pages, outputs, page_data, old.base, old.runtime), [p.out_path for p in todo]
+        return SiteState(build, pages, outputs, page_data, old.base, old.runtime, held), [p.out_path for p in todo]
 
     def _sync(self, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
         """Write the files whose bytes differ (data and assets before pages), then drop unwanted ones."""
@@ -507,11 +488,12 @@ class DevServer:
         try:
             if initial:
                 build = self._new_build()
-                files = build.run()
+                state = SiteState.from_run(build, build.run())
                 self._print_warnings(build)
+                files = state.files()  # without the pages held back for training runs
                 write_site(files, self.project.out_dir)
                 self.written = dict(files)
-                state, rendered, written = SiteState.from_run(build, files), [p.out_path for p in build.pages], sorted(files)
+                rendered, written = [p.out_path for p in build.pages], sorted(files)
             else:
                 try:
                     state, rendered = self._full(work.config) if kind == "full" else self._pages(work)
@@ -530,20 +512,24 @@ class DevServer:
                 self._publish("builderror", {**error, "build": self.build_id})
             print(self.format_error(error), file=self.err, flush=True)
             return self._record(kind, False, triggers, rendered, written, removed, error, detected)
+        before = self.state.held_pages() if self.state is not None else {}
+        held = [k for k, v in state.held_pages().items() if before.get(k) != v]  # served, never written
         self.state, self.pending = state, Work()
-        changed = sorted({page_url(p) for p in written + removed if p.endswith(".html")})
+        changed = sorted({page_url(p) for p in written + removed + held if p.endswith(".html")})
         with self._lock:
             recovered = self.error is not None
             self.error = None
-            if written or removed:
+            if written or removed or held:
                 self.generation += 1
             self._publish("reload", {"build": self.build_id, "changed": changed})
         attempt = self._record(kind, True, triggers, rendered, written, removed, None, detected)
         ms = attempt.seconds * 1000
         if initial:
             pages = sum(1 for p in written if p.endswith(".html"))
-            print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s",
-                  file=self.out, flush=True)
+            print(f"built {pages} pages ({len(written)} files) into {self.project.out_dir} in {ms / 1000:.1f} s"
+                  + (f", {len(state.held)} more wait for runs" if state.held else ""), file=self.out, flush=True)
+            if state.held:
+                print(announce(self.training, len(state.held)), file=self.out, flush=True)
         elif written or removed:
             what = ", ".join(changed) or f"{len(written) + len(removed)} files"
             print(f"rebuilt {what} in {ms:.0f} ms ({len(rendered)} rendered, {len(written)} written, "
@@ -604,6 +590,24 @@ class DevServer:
         text = f"{where}error[{info['rule']}]: {info['message']}"
         return f"{text}\n  hint: {info['hint']}" if info.get("hint") else text
 
+    # -- background training ---------------------------------------------------------------------
+    def _progress(self, runs: list[dict]) -> None:
+        with self._lock:
+            self.training = runs
+            self._publish("training", {"runs": runs})
+
+    def _landed(self, spec, problem) -> None:
+        """A run ended (in the trainer's thread): the watcher rebuilds its pages, or shows its error."""
+        print(f"run {spec.name} {'failed' if problem else 'trained'}; rebuilding its pages", file=self.out, flush=True)
+        with self._lock:
+            self._arrived.append(spec)
+
+    def held_page(self, path: str) -> bytes | None:
+        """The page at this file path when it is held back for training runs (served, never written)."""
+        state = self.state
+        rel = os.path.relpath(path, self.project.out_dir).replace(os.sep, "/")
+        return state.outputs[rel] if state is not None and rel in state.held else None
+
     # -- server-sent events ----------------------------------------------------------------------
     def _publish(self, name: str, data: dict) -> None:
         """Queue an event for every connected page (call with self._lock held)."""
@@ -622,7 +626,8 @@ class DevServer:
             if not full:
                 self._clients.add(client)
                 stale = page_version(handler, page) != version
-                hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale})
+                hello = _event("hello", {"build": self.build_id, "error": self.error, "stale": stale,
+                                         "training": self.training})
         if full:
             handler.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "too many live-reload connections")
             return
@@ -677,6 +682,9 @@ def page_version(handler: "SiteHandler", page: str) -> str | None:
         path = os.path.join(path, "index.html")
     if not handler.inside_root(path):
         return None
+    held = handler.server.dev.held_page(path)
+    if held is not None:
+        return hashlib.sha256(held).hexdigest()[:16]
     try:
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()[:16]
@@ -696,7 +704,7 @@ class DevHandler(SiteHandler):
             return self._send(CLIENT_SOURCE.read_bytes(), "text/javascript; charset=utf-8")
         if route == STATE_PATH:
             with dev._lock:
-                state = {"build": dev.build_id, "error": dev.error}
+                state = {"build": dev.build_id, "error": dev.error, "training": dev.training}
             return self._send(json.dumps(state).encode(), "application/json")
         return super().do_GET()
 
@@ -719,8 +727,10 @@ class DevHandler(SiteHandler):
             return super().send_head()  # redirect to the slash form, or any other file as it is
         build_id = dev.build_id  # read before the file: the page is never older than the id it carries
         try:
-            with open(path, "rb") as fh:
-                html = fh.read()
+            html = dev.held_page(path)
+            if html is None:
+                with open(path, "rb") as fh:
+                    html = fh.read()
         except OSError:
             if dev.error is None:
                 return super().send_head()  # 404 (or a folder listing)

@@ -19,6 +19,7 @@ from unrolled.precompute.errors import UnrolledError
 
 from .expressions import HINT, ExpressionError, parse
 from .metrics import page_lookup
+from .placeholders import RunPending, inline_notice
 
 ROLE = "{val}"
 PATTERN = r"(?<!\\)\{val\}" + re.escape(INLINE_PLACEHOLDER_PREFIX) + r"(\d+)" + re.escape(ETX)
@@ -90,7 +91,10 @@ class ValueProcessor(InlineProcessor):
         if not isinstance(node, etree.Element) or node.tag != "code":
             return None, None, None
         code = html.unescape(node.text or "")
-        markup = value_html(code, page_lookup(self.ctx), file=self.ctx.source, line=self.line_of(code))
+        try:
+            markup = value_html(code, page_lookup(self.ctx), file=self.ctx.source, line=self.line_of(code))
+        except RunPending as pending:  # only in the dev server, while the run trains
+            markup = inline_notice(self.ctx, pending)
         return self.md.htmlStash.store(markup), m.start(0), m.end(0)
 
 

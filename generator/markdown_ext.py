@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from .directives import REQUIRED, Block, load_all
+from .placeholders import RunPending, block_notice
 from unrolled.precompute.errors import UnrolledError
 
 OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*\{(?P<name>[^}\s]*)\}\s*(?P<rest>.*)$")
@@ -68,7 +69,12 @@ class DirectivePreprocessor(Preprocessor):
             indent = match["indent"]  # a directive inside a list item: its lines lose the item's indent
             inner = [text[len(indent):] if text.startswith(indent) else text.lstrip(" ") for text in lines[i + 1:end]]
             block = self.parse_block(registry[name], inner, i)
-            html = registry[name].render(block, self.ctx)
+            try:
+                html = registry[name].render(block, self.ctx)
+            except RunPending as pending:  # only in the dev server, while the run trains
+                if self.ctx.thumbnail_pass:
+                    raise
+                html = block_notice(self.ctx, block, pending)
             if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
                 out.extend(["", indent + self.md.htmlStash.store(html), ""])
             i = end + 1

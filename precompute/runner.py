@@ -10,7 +10,7 @@ import os
 import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +91,12 @@ def require_torch(specs: list[RunSpec]) -> None:
 
 
 def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: bool = False,
-               show_progress: bool = True, engine: Engine | None = None) -> list[Outcome]:
-    """Train the stale runs of `specs` on `engine` (default: this machine's process pool, `jobs` wide)."""
+               show_progress: bool = True, engine: Engine | None = None, on_epoch=None,
+               on_outcome=None) -> list[Outcome]:
+    """Train the stale runs of `specs` on `engine` (default: this machine's process pool, `jobs` wide).
+
+    `on_epoch(spec, epoch)` hears each finished epoch and `on_outcome(spec, outcome)` each trained or
+    failed run as soon as it ends (the dev server shows both while it serves); not on Dask."""
     from tqdm import tqdm
 
     cache_root = Path(cache_root)
@@ -128,11 +132,18 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
         outcomes[ident(spec)] = Outcome(spec.name, status, seconds, describe(error) if error else None, path,
                                         problem)
         bars[ident(spec)].close()
+        if on_outcome is not None:
+            on_outcome(spec, outcomes[ident(spec)])
+
+    def tick(spec, epoch):
+        bars[ident(spec)].update(1)
+        if on_epoch is not None:
+            on_epoch(spec, epoch)
 
     if jobs <= 1 or len(todo) <= 1:
         for spec, key in todo:
             try:
-                path = compute_run(spec, cache_root, key, progress=lambda _e, b=bars[ident(spec)]: b.update(1))
+                path = compute_run(spec, cache_root, key, progress=lambda epoch, s=spec: tick(s, epoch))
                 finish(spec, path)
             except Exception as exc:  # noqa: BLE001 - one run's failure must not lose the others
                 finish(spec, error=exc)
@@ -141,10 +152,13 @@ def precompute(specs: list[RunSpec], cache_root: Path, *, jobs: int = 1, force: 
         queue = context.SimpleQueue()
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                  initargs=(os.getpid(), queue)) as pool:
-            pump = threading.Thread(target=_pump, args=(queue, bars), daemon=True)
+            by_ident = {ident(spec): spec for spec, _ in todo}
+            pump = threading.Thread(target=_pump, args=(queue, lambda run, epoch: tick(by_ident[run], epoch)),
+                                    daemon=True)
             pump.start()
             futures = {pool.submit(_worker, spec, cache_root, key): spec for spec, key in todo}
-            for future, spec in futures.items():
+            for future in as_completed(futures):  # each run reported as it ends
+                spec = futures[future]
                 try:
                     finish(spec, future.result())
                 except Exception as exc:  # noqa: BLE001
@@ -161,7 +175,6 @@ def describe(exc: Exception) -> str:
     return "".join(traceback.format_exception(exc))
 
 
-def _pump(queue, bars) -> None:
+def _pump(queue, tick) -> None:
     while (item := queue.get()) is not None:
-        run, _epoch = item
-        bars[run].update(1)
+        tick(*item)

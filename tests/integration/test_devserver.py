@@ -53,9 +53,11 @@ def tiny_project(root: Path, alpha: str = "First draft of alpha.") -> Path:
 
 @contextmanager
 def running(root, **options):
-    """A DevServer (for a project folder or a Project) on a free port, serving and watching in threads."""
+    """A DevServer (for a project folder or a Project) on a free port, serving and watching in threads.
+    Stale runs train before each build unless `background=True` (test_devtraining.py)."""
     out, err = io.StringIO(), io.StringIO()
     project = load_project(root) if isinstance(root, Path) else root
+    options.setdefault("background", False)
     dev = DevServer(project, show_progress=False, poll=options.pop("poll", 0.02), out=out, err=err, **options)
     dev.initial_build()
     server = dev.make_server(0)
@@ -340,7 +342,7 @@ def test_served_pages_carry_the_client_and_built_files_do_not(tmp_path):
         try:
             assert events.headers["Content-Type"].startswith("text/event-stream")
             assert events.headers["Cross-Origin-Resource-Policy"] == "same-origin"
-            assert events.next("hello") == {"build": dev.build_id, "error": None, "stale": False}
+            assert events.next("hello") == {"build": dev.build_id, "error": None, "stale": False, "training": []}
         finally:
             events.close()
 

@@ -1,6 +1,7 @@
 // Dev only: `unrolled serve` adds this script to HTML responses; built pages never reference it.
 // It listens to /__unrolled/events (Server-Sent Events), reloads this page after a build that changed
 // it, and shows a failed build as an accessible overlay (file:line, rule, message, hint) until fixed.
+// Notices for runs still training (generator/placeholders.py) follow the `training` progress events.
 (() => {
   'use strict';
 
@@ -87,10 +88,22 @@
     close.focus();
   }
 
+  function progress(runs) {
+    for (const run of runs || []) {
+      for (const node of document.querySelectorAll(`[data-unrolled-run="${CSS.escape(run.id)}"]`)) {
+        const bar = node.querySelector('progress');
+        const text = node.querySelector('[data-unrolled-epochs]');
+        if (bar !== null) bar.value = run.done;
+        if (text !== null) text.textContent = `epoch ${run.done} of ${run.total}`;
+      }
+    }
+  }
+
   const query = `page=${encodeURIComponent(location.pathname)}&version=${encodeURIComponent(version)}`;
   const events = new EventSource(`/__unrolled/events?${query}`);
   events.addEventListener('hello', (event) => {
     const state = JSON.parse(event.data);
+    progress(state.training);
     if (state.error) show(state.error);
     else if (placeholder || state.stale) location.reload(); // this page changed since it was served
     else hide();
@@ -104,6 +117,7 @@
     }
     hide();
   });
+  events.addEventListener('training', (event) => progress(JSON.parse(event.data).runs));
   events.addEventListener('builderror', (event) => show(JSON.parse(event.data)));
   window.addEventListener('pagehide', () => events.close());
 })();
