@@ -8,8 +8,16 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 #: what `loadPyodide` fetches; copied into sites with Python cells
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 
-#: npm package -> its files the generator reads (KaTeX's CommonJS build renders math in the Node worker)
+#: KaTeX's faces, self-hosted as woff2 by generator/assets.py (readers fetch only the faces a page uses)
+KATEX_FONTS = ("AMS-Regular", "Caligraphic-Bold", "Caligraphic-Regular", "Fraktur-Bold", "Fraktur-Regular",
+               "Main-Bold", "Main-BoldItalic", "Main-Italic", "Main-Regular", "Math-BoldItalic", "Math-Italic",
+               "SansSerif-Bold", "SansSerif-Italic", "SansSerif-Regular", "Script-Regular", "Size1-Regular",
+               "Size2-Regular", "Size3-Regular", "Size4-Regular", "Typewriter-Regular")
+
+#: npm package -> its files the generator reads (KaTeX's CommonJS build renders math in the Node worker;
+#: its stylesheet and fonts typeset it in the page)
 NPM_FILES = {
-    "katex": ("package.json", "LICENSE", "dist/katex.js"),
+    "katex": ("package.json", "LICENSE", "dist/katex.js", "dist/katex-swap.min.css",
+              *(f"dist/fonts/KaTeX_{face}.woff2" for face in KATEX_FONTS)),
     "pyodide": ("package.json", *PYODIDE_CORE),
 }
