@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from . import Directive, Opt, figure, register, run_or_runs
+from . import Directive, Opt, figure, register, run_or_runs, snapshot_index
 
 KIND = "horizon"
 MEASURES = ("hh", "ih", "H", "connectivity")
@@ -34,7 +34,7 @@ def load_runs(block, ctx, names: list[str], option: str) -> list[dict]:
 
 def check_references(block, docs: list[dict], option: str) -> tuple[str, int, int]:
     """Validate layer, snapshots and thresholds against every run; returns (measure, layer, snapshot index)."""
-    measure, layer, epoch = block.options["measure"], block.options["layer"], block.options["snapshot"]
+    measure, layer = block.options["measure"], block.options["layer"]
     if measure == "connectivity" and layer is not None:
         raise block.error("the connectivity measures the whole model, not one layer", rule="option-conflict",
                           option="layer", hint="leave out `layer`, or choose a layer's measure: hh, ih or H")
@@ -59,13 +59,7 @@ def check_references(block, docs: list[dict], option: str) -> tuple[str, int, in
             raise block.error(f"runs {first['run']!r} and {run!r} measure horizons at different thresholds "
                               f"({first['threshold']} and {doc['threshold']})", rule="runs-mismatch",
                               option=option, hint="give the compared runs the same `horizon_threshold`")
-    if epoch is None:
-        return measure, layer, len(epochs) - 1
-    if epoch not in epochs:
-        raise block.error(f"run {first['run']!r} has no snapshot at epoch {epoch}", rule="ref-snapshot",
-                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
-                          "run's `snapshots` list")
-    return measure, layer, epochs.index(epoch)
+    return measure, layer, snapshot_index(block, first["run"], epochs)
 
 
 def reach_of(snapshot: dict, measure: str, layer: int) -> dict:
