@@ -164,6 +164,9 @@ def bundled_project(tmp_path_factory):
     from unrolled.generator.config import load_project
 
     project = load_project(copy_project(tmp_path_factory.mktemp("bundled-site"), ROOT))
+    seed = os.environ.get("UNROLLED_TEST_SEED_CACHE")
+    if seed:  # a local convenience: start from a filled cache; its entries are keyed by content, stale ones retrain
+        shutil.copytree(seed, project.cache_dir)
     build(project, show_progress=False, jobs=2, strict=True)
     return project
 
