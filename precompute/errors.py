@@ -1,11 +1,13 @@
 """One error type for everything an author can get wrong, shared by precompute and the generator.
 
 Every message names the file (and line when known), what was expected and how to fix it, plus a
-stable rule id, so authors can act on it and tests can assert on it.
+stable rule id (declared in rules.py), so authors can act on it and tests can assert on it.
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+from .rules import check as checked_rule
 
 
 def line_of(text: str, needle: str, offset: int = 0) -> int | None:
@@ -24,7 +26,7 @@ class UnrolledError(Exception):
         self.message = message
         self.file = str(file) if file is not None else None
         self.line = line
-        self.rule = rule
+        self.rule = checked_rule(rule)  # an undeclared id is a bug: it fails here, in the tests
         self.hint = hint
 
     @property

@@ -7,21 +7,10 @@ from __future__ import annotations
 
 from html import escape
 
-from . import REQUIRED, Directive, Opt, figure, register
+from . import REQUIRED, Directive, Opt, figure, register, snapshot_index
 # {network} still draws its static prediction plot in Python; it imports that copy from here until it
 # renders with site/js/widgets/predictions.js too.
 from ..plot import FORMAT, predictions_svg as static_svg, predictions_table as data_table  # noqa: F401
-
-
-def select_snapshot(block, doc, requested):
-    epochs = [s["epoch"] for s in doc["snapshots"]]
-    if requested is None:
-        return len(epochs) - 1
-    if requested not in epochs:
-        raise block.error(f"run {doc['run']!r} has no snapshot at epoch {requested}", rule="ref-snapshot",
-                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
-                          "run's `snapshots` list")
-    return epochs.index(requested)
 
 
 def payload(doc: dict) -> dict:
@@ -32,7 +21,7 @@ def payload(doc: dict) -> dict:
 def render(block, ctx) -> str:
     run = block.options["run"]
     doc = ctx.document(block, run, "predictions")
-    index = select_snapshot(block, doc, block.options["snapshot"])
+    index = snapshot_index(block, run, [s["epoch"] for s in doc["snapshots"]])
     caption = escape(block.options["caption"]) or escape(
         f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
     data = payload(ctx.raw_document(run, "predictions"))

@@ -36,7 +36,7 @@ def test_a_failed_fill_keeps_the_old_tree(tmp_path):
 
     def fail(folder):
         (folder / "half.html").write_text("half")
-        raise UnrolledError("bad input", rule="test")
+        raise UnrolledError("bad input", rule="output-unwritable")
 
     with pytest.raises(UnrolledError):
         replace_folder(target, fail)
