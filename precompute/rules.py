@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
         "ref-kind": "runs or a value that do not fit together (e.g. squared error and cross-entropy)",
         "ref-horizon": "a {horizon} run whose spec exports no horizon document",
         "ref-distance": "an inline value asks for a horizon distance the document does not measure",
-        "ref-grid": "a {network} grid holds runs its controls cannot choose between",
+        "ref-grid": "a {network} grid holds runs its controls cannot tell apart or have no control for",
         "ref-explain": "a {tour} step has no {explain} block on the page",
         "ref-drives": "a {pyodide} cell drives a widget id that is not on the page",
         "runs-mismatch": "runs shown together export different snapshots or thresholds",

@@ -2,6 +2,8 @@
 
 A spec names its typed options (with defaults), what body it takes and which run documents it needs;
 the Markdown extension validates every block against it, so a typo is a build error, never a code block.
+The option tables of docs/authoring.md are generated from the specs (generator/docgen.py), so an
+option's documentation lives in its `Opt` alone.
 """
 from __future__ import annotations
 
@@ -18,12 +20,18 @@ from unrolled.precompute.errors import UnrolledError
 
 @dataclass(frozen=True)
 class Opt:
-    """A typed directive option; `default=REQUIRED` makes it mandatory."""
+    """A typed directive option; `default=REQUIRED` makes it mandatory.
+
+    `doc` says what it means and `default_doc` what an omitted option does when that is worked out
+    from the data (e.g. "the last snapshot"); docs/authoring.md's option tables are made from both
+    (generator/docgen.py).
+    """
 
     kind: type
     default: Any = None
     choices: tuple = ()
     doc: str = ""
+    default_doc: str = ""
 
     def parse(self, raw: str):
         if self.kind is bool:

@@ -65,7 +65,8 @@ def render(block, ctx) -> str:
 register(Directive(
     name="claim",
     doc="A finding as a check on the data: every body line must hold, or the build fails.",
-    options={"mark": Opt(bool, False, doc="show a small note that the finding was checked")},
+    options={"mark": Opt(bool, False, doc="`true` adds a small \"checked against the data\" note listing "
+                                          "the checks")},
     body="code",
     render=render,
 ))

@@ -33,8 +33,9 @@ def render(block, ctx) -> str:
 register(Directive(
     name="explain",
     doc="Author-written explanation shown as an (i) popover by the widget part it is `for`.",
-    options={"for": Opt(str, REQUIRED, doc="the part it explains, e.g. cell.forget or network.input"),
-             "title": Opt(str, "", doc="heading of the popover")},
+    options={"for": Opt(str, REQUIRED, doc="the key of the part it explains, e.g. `cell.forget`; each widget "
+                                           "lists its keys"),
+             "title": Opt(str, "", doc="the popover's heading", default_doc="the key")},
     body="markdown",
     render=render,
 ))

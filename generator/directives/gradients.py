@@ -10,9 +10,7 @@ payload carries the chosen sequence at every snapshot for every layer and group 
 reader can scrub and switch without another request. The figure and its data table are drawn by
 site/js/widgets/gradients.js (`frame`, `dataTable`), at build time and again live, from that payload.
 
-Options: `run` or `runs` (exactly one), `layer` (0 = next to the input), `group` (ih | hh | all),
-`scale` (absolute | relative: each bar's shares), `sequence` (traced sequence, from 0), `snapshot`
-(epoch; default the last), `caption`. Linked-view keys: `epoch` (snapshot) and `step` (selected t).
+Linked-view keys: `epoch` (snapshot) and `step` (selected t).
 Explanation keys: `gradients` (widget heading), `gradients.horizon` (the horizon readout) and
 `gradients.scale` (the scale control).
 """
@@ -101,14 +99,18 @@ def render(block, ctx) -> str:
 register(Directive(
     name="gradients",
     doc="RNNbow: stacked bars of itemized BPTT gradients per step, coloured by the loss step that sent them.",
-    options={"run": Opt(str, None, doc="name of a run in the page's spec files"),
-             "runs": Opt(list, None, doc="several runs, compared side by side (instead of `run`)"),
-             "layer": Opt(int, 0, doc="recurrent layer, from 0 (next to the input)"),
-             "group": Opt(str, "hh", GROUPS, doc="parameters: ih (W_ih), hh (W_hh) or all"),
-             "scale": Opt(str, "absolute", SCALES, doc="bar heights: absolute norms or each bar's shares"),
-             "sequence": Opt(int, 0, doc="traced validation sequence, from 0"),
-             "snapshot": Opt(int, None, doc="epoch to show first (default: the last snapshot)"),
-             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+    options={"run": Opt(str, None, doc="a run of the page's spec files; give `run` or `runs`"),
+             "runs": Opt(list, None, doc="several runs side by side; they must export the same snapshots"),
+             "layer": Opt(int, 0, doc="recurrent layer, from 0 (the layer next to the input)"),
+             "group": Opt(str, "hh", GROUPS, doc="the weights: `hh` recurrent, `ih` input, `all` weights and "
+                                                 "biases"),
+             "scale": Opt(str, "absolute", SCALES, doc="bar heights: `absolute` norms, or `relative` shares of "
+                                                       "each bar"),
+             "sequence": Opt(int, 0, doc="traced validation sequence, from 0 (the spec's `trace` count)"),
+             "snapshot": Opt(int, None, doc="epoch shown first; the runs must export it",
+                             default_doc="the last exported"),
+             "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
+                        default_doc="generated from the data")},
     needs=(KIND,),
     render=render,
 ))

@@ -2,9 +2,7 @@
 
 Per distance d, the mean and the 10th–90th percentile band of one ratio of the run's `horizon` document
 (log y), one band and mean line per run, the threshold and where each mean first falls below it; a
-snapshot slider linked to the page store key `epoch`. Options: `run` or `runs` (comma list), `measure`
-(the document's quantity: hh, ih, H or connectivity), `layer` (from 0; not for connectivity), `snapshot`
-(epoch shown first; default the last), `caption`. Explanation key: `horizon`.
+snapshot slider linked to the page store key `epoch`. Explanation key: `horizon`.
 
 The figure and its data table are drawn by site/js/widgets/horizon.js (`frame`, `dataTable`), at build
 time and again live, from the payload below.
@@ -94,13 +92,18 @@ register(Directive(
     name="horizon",
     doc="How far back each loss reaches: ratio per distance over held-out sequences (mean, 10th–90th "
         "percentile), one band per run, with the threshold and the horizons; linked to the page's epoch.",
-    options={"run": Opt(str, "", doc="name of a run whose spec sets `horizon`"),
-             "runs": Opt(list, None, doc="several runs to compare in one plot, comma-separated"),
-             "measure": Opt(str, "hh", MEASURES, doc="hh (W_hh), ih (W_ih), H (the state) or connectivity "
-                                                     "(the output's dependence on the input)"),
-             "layer": Opt(int, None, doc="recurrent layer, from 0 (next to the input); default 0"),
-             "snapshot": Opt(int, None, doc="epoch to show first (default: the last snapshot)"),
-             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+    options={"run": Opt(str, "", doc="a run whose spec sets `horizon`; give `run` or `runs`"),
+             "runs": Opt(list, None, doc="several runs in one plot; together they must export the same "
+                                         "snapshots and `horizon_threshold`"),
+             "measure": Opt(str, "hh", MEASURES, doc="the document's quantity: `hh` recurrent weights, `ih` "
+                                                     "input weights, `H` the hidden state, `connectivity` "
+                                                     "‖∂ŷ_t/∂x_(t−d)‖ (the output's dependence on the input)"),
+             "layer": Opt(int, None, doc="recurrent layer, from 0 (next to the input); not with "
+                                         "`connectivity`", default_doc="`0`"),
+             "snapshot": Opt(int, None, doc="epoch shown first; the runs must export it",
+                             default_doc="the last exported"),
+             "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
+                        default_doc="generated from the data")},
     needs=(KIND,),
     render=render,
 ))

@@ -1,8 +1,6 @@
 """```{loss}```: training and validation loss per epoch of one run, or several overlaid, with the epoch marked.
 
-Options: `run` or `runs` (comma list, overlaid), `snapshot` (the epoch marked first; default the last),
-`scale` (log | linear), `caption`. The chart is linked to the page store key `epoch`
-(site/js/widgets/loss.js). Explanation key: `loss`.
+The chart is linked to the page store key `epoch` (site/js/widgets/loss.js). Explanation key: `loss`.
 
 The figure and its data table are drawn by site/js/widgets/loss.js (`frame`, `dataTable`), at build
 time and again live, from the payload below.
@@ -65,11 +63,13 @@ def render(block, ctx) -> str:
 register(Directive(
     name="loss",
     doc="Training and validation loss per epoch (one run or several overlaid), linked to the page's epoch.",
-    options={"run": Opt(str, "", doc="name of a run in the page's spec files"),
-             "runs": Opt(list, None, doc="several runs to overlay, comma-separated"),
-             "snapshot": Opt(int, None, doc="epoch marked first (default: the last epoch)"),
-             "scale": Opt(str, "log", ("log", "linear"), doc="y axis: log or linear"),
-             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+    options={"run": Opt(str, "", doc="a run of the page's spec files; give `run` or `runs`"),
+             "runs": Opt(list, None, doc="several runs to overlay, measuring the same loss"),
+             "snapshot": Opt(int, None, doc="epoch marked first, from 0 to the last epoch",
+                             default_doc="the last epoch"),
+             "scale": Opt(str, "log", ("log", "linear"), doc="the loss axis"),
+             "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
+                        default_doc="generated from the data")},
     needs=("run",),
     render=render,
 ))

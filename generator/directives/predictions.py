@@ -33,9 +33,11 @@ def render(block, ctx) -> str:
 register(Directive(
     name="predictions",
     doc="Input, target and predicted values on a validation window, with the autoregressive roll-out.",
-    options={"run": Opt(str, REQUIRED, doc="name of a run in the page's spec files"),
-             "snapshot": Opt(int, None, doc="epoch to show first (default: the last snapshot)"),
-             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+    options={"run": Opt(str, REQUIRED, doc="a run of the page's spec files"),
+             "snapshot": Opt(int, None, doc="epoch shown first; the run must export it",
+                             default_doc="the last exported"),
+             "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
+                        default_doc="generated from the data")},
     needs=("predictions",),
     render=render,
 ))

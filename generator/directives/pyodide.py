@@ -124,14 +124,16 @@ def render(block, ctx) -> str:
 register(Directive(
     name="pyodide",
     doc="Python code readers can edit and run in the browser; it can publish data to the page's widgets.",
-    options={"id": Opt(str, "", doc="identifier of the cell (default cell-N); tracebacks name it <cell-ID>"),
+    options={"id": Opt(str, "", doc="identifier, unique per page: letters, digits, '-' and '_'; tracebacks "
+                                    "name the cell `<cell-ID>`", default_doc="`cell-N`, N counting the page's cells"),
              "autorun": Opt(bool, False, doc="run when the cell scrolls into view"),
              "edit": Opt(bool, True, doc="let the reader edit the code"),
              "timeout": Opt(float, 30.0, doc="seconds a run may take before it is stopped"),
-             "packages": Opt(list, [], doc="Pyodide packages to load first, e.g. numpy"),
-             "drives": Opt(list, [], doc="element ids of the widgets the cell publishes to"),
+             "packages": Opt(list, [], doc="Pyodide packages to load first, e.g. `numpy`"),
+             "drives": Opt(list, [], doc="element ids of the widgets the cell publishes to, e.g. "
+                                         "`w1-predictions`"),
              "session": Opt(str, "default", doc="cells with the same session share one Python interpreter"),
-             "caption": Opt(str, "", doc="caption text (Markdown inline not interpreted)")},
+             "caption": Opt(str, "", doc="caption, plain text (not Markdown)", default_doc="none")},
     body="code",
     render=render,
 ))

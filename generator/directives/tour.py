@@ -50,7 +50,8 @@ def render(block, ctx) -> str:
 register(Directive(
     name="tour",
     doc="A guided tour through the page's explanations, started when the reader asks.",
-    options={"steps": Opt(list, REQUIRED, doc="explanation keys in order, e.g. network, network.input"),
+    options={"steps": Opt(list, REQUIRED, doc="explanation keys in order, each once, e.g. `network.input, "
+                                            "network.lr, cell.forget`"),
              "title": Opt(str, "A tour of this page", doc="the tour's name")},
     render=render,
 ))
