@@ -1,8 +1,9 @@
 """Every rule id the code raises is declared once in unrolled.precompute.rules, and every declared id is used.
 
 The scan reads the sources (generator/, precompute/, site/py/) with `ast`: a rule id is a string given as
-`rule=`, as the argument of a parameter named `rule` (positional too, e.g. `DataError(msg, "csv-x-uneven")`),
-as a parameter's default, as a dict's "rule" value, compared with `.rule`, or assigned to a name `rule`.
+`rule=`, as the argument of a parameter named `rule` (positional too, e.g. `DataError(msg, "csv-x-uneven")`;
+when the callee is not defined in an enclosing scope, e.g. a `fail` passed in, any argument shaped like an
+id), as a parameter's default, as a dict's "rule" value, compared with `.rule`, or assigned to a name `rule`.
 An f-string id (`f"config-{key}-unsafe"`) must match at least one declared id.
 """
 import ast
@@ -16,31 +17,61 @@ from unrolled.precompute.errors import SpecError, UnrolledError
 from unrolled.precompute.rules import CATEGORIES, RULES
 
 SOURCES = ("generator", "precompute", "site/py")
+RULE_SHAPE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+")  # how an id looks, for calls the scan cannot resolve
 
 
-def rule_parameters(trees) -> dict[str, int]:
-    """Function or class name -> index of its positional parameter `rule` (self not counted)."""
-    index = {}
-    for tree in trees:
-        for node in ast.walk(tree):
-            function = node
-            if isinstance(node, ast.ClassDef):
-                function = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
-                                None)
-            if not isinstance(function, ast.FunctionDef):
-                continue
-            names = [a.arg for a in function.args.posonlyargs + function.args.args]
-            if "rule" in names:
-                index[node.name] = names.index("rule") - (names[:1] == ["self"])
-    return index
+def rule_index(node) -> int | None:
+    """Index of the positional parameter `rule` of a function (or a class's __init__, self not counted)."""
+    if isinstance(node, ast.ClassDef):
+        node = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+    if not isinstance(node, ast.FunctionDef):
+        return None
+    names = [a.arg for a in node.args.posonlyargs + node.args.args]
+    return names.index("rule") - (names[:1] == ["self"]) if "rule" in names else None
+
+
+def scopes(tree) -> dict:
+    """Each node -> its enclosing function or module, and each of those -> {name: rule index} of the
+    functions and classes defined directly in it (a local `fail` hides another module's `fail`)."""
+    owner, defined = {}, {tree: {}}
+
+    def visit(node, scope):
+        for child in ast.iter_child_nodes(node):
+            owner[child] = scope
+            if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
+                index = rule_index(child)
+                if index is not None:
+                    defined[scope][child.name] = index
+            if isinstance(child, (ast.FunctionDef, ast.Lambda)):
+                defined.setdefault(child, {})
+                visit(child, child)
+            else:
+                visit(child, scope)
+
+    visit(tree, tree)
+    return owner, defined
 
 
 def rule_uses(sources: dict[str, str]) -> list[tuple[str, bool, str]]:
     """(id or regex, is_pattern, "file:line") for every rule id written in `sources` (name -> code)."""
     trees = {name: ast.parse(text, name) for name, text in sources.items()}
-    params = rule_parameters(trees.values())
+    scoped = {name: scopes(tree) for name, tree in trees.items()}
+    everywhere = {k for _, defined in scoped.values() for names in defined.values() for k in names}
     found = []
     for name, tree in trees.items():
+        owner, defined = scoped[name]
+
+        def rule_position(called, node):
+            scope = owner.get(node)
+            while scope is not None:
+                if called in defined.get(scope, {}):
+                    return defined[scope][called]
+                if not isinstance(scope, ast.Module) and called in {a.arg for a in ast.walk(scope.args)
+                                                                    if isinstance(a, ast.arg)}:
+                    return None  # a parameter: whichever function the caller passes
+                scope = owner.get(scope)
+            return None
+
         constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
                      for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
 
@@ -71,8 +102,13 @@ def rule_uses(sources: dict[str, str]) -> list[tuple[str, bool, str]]:
                     if keyword.arg == "rule":
                         take(keyword.value, node.lineno)
                 called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-                if called in params and len(node.args) > params[called]:
-                    take(node.args[params[called]], node.lineno)
+                position = rule_position(called, node)
+                if position is not None and len(node.args) > position:
+                    take(node.args[position], node.lineno)
+                elif position is None and called in everywhere:  # defined elsewhere, or passed in as `fail`
+                    for value in node.args:
+                        if isinstance(value, ast.Constant) and RULE_SHAPE.fullmatch(str(value.value)):
+                            take(value, node.lineno)
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
                     if isinstance(key, ast.Constant) and key.value == "rule":
@@ -128,10 +164,12 @@ DataError("x", "csv-typo")
 error(rule=OUTSIDE)
 error(rule=f"config-{key}-unsafe")
 info = {"rule": "internal-eror"}
+def steps(fail):
+    fail("h_t must have shape", "return h_t as (batch, H)", "model-shpe")
 '''
     found = {(rule, pattern) for rule, pattern, _ in rule_uses({"sample.py": code})}
     assert found == {("spec-sweep", False), ("path-outside-project", False), ("ref-rnu", False),
-                     ("spec-typo", False), ("csv-typo", False), ("internal-eror", False),
+                     ("spec-typo", False), ("csv-typo", False), ("internal-eror", False), ("model-shpe", False),
                      (r"config\-[a-z0-9-]+\-unsafe", True)}
 
 
