@@ -33,6 +33,7 @@ from .config import Project
 from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
+from .directives import PageNeeds
 from .markdown_ext import DirectiveExtension, DirectivePreprocessor
 from .js import FrameError, NodeWorker
 from .math import KATEX_MARK, MathExtension
@@ -122,6 +123,7 @@ class PageContext:
         self.source = str(page.source.relative_to(site.project.root))
         self._blocks = 0
         self.widgets: set[str] = set()
+        self.needs = PageNeeds()  # filled by the directives as they render
         self.explanations: dict[str, int] = {}
         self.checks: list = []  # callables run with the page's finished HTML (e.g. references to widget ids)
         self.rewrites: list = []  # html -> html, for text known only once the whole page is rendered
@@ -184,6 +186,7 @@ class SiteBuild:
         self.strict = strict
         self.warnings: list[UnrolledError] = []
         self.files: dict[str, bytes] = {}
+        self.page_needs: dict[str, PageNeeds] = {}  # page out_path -> what its directives asked for
         self._docs: dict[tuple, dict] = {}
         self.js = NodeWorker()
         self._node_imports: dict[str, str] | None = None
@@ -296,7 +299,8 @@ class SiteBuild:
         template = self.env.get_template("index.html" if not page.slug else "article.html")
         # "./" on the root page: a map value must be a URL, never a bare specifier like "assets/…"
         import_map = asset_mod.script_json(assets.import_map(page.prefix or "./"))
-        packages = vendor.runtime(self.project).packages_url if "pyodide" in ctx.widgets else None
+        self.page_needs[page.out_path] = ctx.needs
+        packages = vendor.runtime(self.project).packages_url if ctx.needs.python else None
         text = template.render(site={"title": self.project.title}, page=page, meta=page.meta, content=html,
                                toc=toc if page.meta.toc else "", articles=articles, nav=nav, prefix=page.prefix,
                                thumbnails={slug: t for slug, t in thumbnails.items() if t},
@@ -318,9 +322,14 @@ class SiteBuild:
             self.render_parallel(pages)
         else:
             self.files.update(self.render_pages(range(len(pages))))
-        vendor.add_runtime(self)  # Pyodide core + the site's Python packages, if a page has a {pyodide} cell
+        if self.needs_python(p.out_path for p in pages):
+            self.files.update(vendor.runtime(self.project).files())  # Pyodide core + the site's Python packages
         self.check(pages)
         return self.files
+
+    def needs_python(self, out_paths) -> bool:
+        """Whether any of these rendered pages has a {pyodide} cell (then the site ships the runtime)."""
+        return any(self.page_needs[out].python for out in out_paths)
 
     def render_pages(self, indices) -> dict[str, bytes]:
         """Render some of `self.pages`; returns their HTML plus the data files they reference."""
@@ -334,15 +343,17 @@ class SiteBuild:
         return {k: v for k, v in self.files.items() if k not in before}
 
     def render_parallel(self, pages: list[Page]) -> None:
-        """Pages are independent: forked workers inherit the loaded pages, documents and assets."""
+        """Pages are independent: forked workers inherit the loaded pages, documents and assets, and send
+        back each page's files and needs."""
         global _FORKED
         _FORKED = self
         chunks = [range(i, len(pages), self.jobs * 4) for i in range(self.jobs * 4)]
         try:
             with ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"), initializer=die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
-                for part in pool.map(_render_forked, chunks):
+                for part, needs in pool.map(_render_forked, chunks):
                     self.files.update(part)
+                    self.page_needs.update(needs)
         finally:
             _FORKED = None
 
@@ -361,8 +372,9 @@ _FORKED: SiteBuild | None = None
 PARALLEL_MIN_PAGES = 64  # below this, starting worker processes costs more than it saves
 
 
-def _render_forked(indices) -> dict[str, bytes]:
-    return _FORKED.render_pages(indices)
+def _render_forked(indices) -> tuple[dict[str, bytes], dict[str, PageNeeds]]:
+    files = _FORKED.render_pages(indices)
+    return files, {_FORKED.pages[i].out_path: _FORKED.page_needs[_FORKED.pages[i].out_path] for i in indices}
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:

@@ -203,15 +203,8 @@ class SiteState:
         data = set().union(*page_data.values())
         base = {k: v for k, v in files.items() if k not in outputs and k not in data}
         held = {out: runs for out, runs in build.page_pending.items() if runs and out in outputs}
-        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base, uses_runtime(outputs), held)
-
-
-def uses_runtime(outputs: dict[str, bytes]) -> bool:
-    """Whether `vendor.add_runtime` adds the Pyodide runtime to a build with these pages."""
-    from . import vendor
-
-    marker = getattr(vendor, "MARKER", None)
-    return marker is not None and any(marker in html for html in outputs.values())
+        return cls(build, {p.source: p for p in build.pages}, outputs, page_data, base,
+                   build.needs_python(outputs), held)
 
 
 class NeedsFullBuild(Exception):
@@ -452,7 +445,7 @@ class DevServer:
             held.pop(page.out_path, None)
             if build.page_pending[page.out_path]:
                 held[page.out_path] = build.page_pending[page.out_path]
-        if uses_runtime(outputs) != old.runtime:
+        if build.needs_python(outputs) != old.runtime:
             raise NeedsFullBuild("the Pyodide runtime is now needed, or no longer")
         return SiteState(build, pages, outputs, page_data, old.base, old.runtime, held), [p.out_path for p in todo]
 

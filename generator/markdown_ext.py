@@ -18,7 +18,7 @@ import re
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from .directives import REQUIRED, Block, load_all
+from .directives import REQUIRED, Block, PageNeeds, load_all
 from .placeholders import RunPending, block_notice
 from unrolled.precompute.errors import UnrolledError
 
@@ -36,6 +36,28 @@ class DirectivePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         registry = load_all()
         out: list[str] = []
+        for text, block, indent in self.scan(lines):
+            if block is None:
+                out.extend(text)
+                continue
+            directive = registry[block.name]
+            if directive.record is not None:
+                directive.record(block, self.ctx.needs)
+            try:
+                html = directive.render(block, self.ctx)
+            except RunPending as pending:  # only in the dev server, while the run trains
+                if self.ctx.thumbnail_pass:
+                    raise
+                html = block_notice(self.ctx, block, pending)
+            if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
+                out.extend(["", indent + self.md.htmlStash.store(html), ""])
+        return out
+
+    def scan(self, lines: list[str]):
+        """The page's lines in order, as (lines, None, "") for ordinary text and code blocks and as
+        (None, block, indent) for each directive, parsed and checked against its spec, not rendered.
+        Lazy: a block is parsed only once everything before it is handled."""
+        registry = load_all()
         i = 0
         while i < len(lines):
             match = OPEN.match(lines[i])
@@ -48,7 +70,7 @@ class DirectivePreprocessor(Preprocessor):
                                         hint=f"close the code block with a line `{code['fence']}`; if the fence "
                                              "was meant to end a directive above, give that directive a longer "
                                              "outer fence (````{name} ... ````) than the code blocks inside it")
-                out.extend(lines[i:end + 1])  # an ordinary code block: directives shown inside stay text
+                yield lines[i:end + 1], None, ""  # an ordinary code block: directives shown inside stay text
                 i = end + 1
                 continue
             line_no = self.ctx.body_line(i)
@@ -68,17 +90,8 @@ class DirectivePreprocessor(Preprocessor):
                                     hint="put options on their own lines inside the block, as `key: value`")
             indent = match["indent"]  # a directive inside a list item: its lines lose the item's indent
             inner = [text[len(indent):] if text.startswith(indent) else text.lstrip(" ") for text in lines[i + 1:end]]
-            block = self.parse_block(registry[name], inner, i)
-            try:
-                html = registry[name].render(block, self.ctx)
-            except RunPending as pending:  # only in the dev server, while the run trains
-                if self.ctx.thumbnail_pass:
-                    raise
-                html = block_notice(self.ctx, block, pending)
-            if html:  # a directive that shows nothing (a {claim}) leaves no empty paragraph
-                out.extend(["", indent + self.md.htmlStash.store(html), ""])
+            yield None, self.parse_block(registry[name], inner, i), indent
             i = end + 1
-        return out
 
     @staticmethod
     def code_block_end(lines: list[str], start: int, fence: str) -> int | None:
@@ -160,6 +173,31 @@ def closes(line: str, fence: str) -> bool:
     """A bare fence of the same character, at least as long (CommonMark's closing fence)."""
     found = fence_at(line)
     return bool(found and found[0][0] == fence[0] and len(found[0]) >= len(fence) and not found[1])
+
+
+class SourceOnly:
+    """A page body's place in its file: what reading its directives without rendering them needs."""
+
+    def __init__(self, source: str, offset: int):
+        self.source, self.offset, self._blocks = source, offset, 0
+        self.needs = PageNeeds()
+
+    def body_line(self, index: int) -> int:
+        return self.offset + index + 1
+
+    def next_block_index(self) -> int:
+        self._blocks += 1
+        return self._blocks
+
+
+def page_needs(body: str, source: str, offset: int = 0) -> PageNeeds:
+    """What a page's directives ask of the site, from their options alone (nothing renders, no run data
+    is read): how `unrolled vendor-pyodide` learns the cells' packages before the site can build."""
+    ctx, registry = SourceOnly(source, offset), load_all()
+    for _, block, _ in DirectivePreprocessor(None, ctx).scan(body.split("\n")):
+        if block is not None and registry[block.name].record is not None:
+            registry[block.name].record(block, ctx.needs)
+    return ctx.needs
 
 
 class DirectiveExtension(Extension):

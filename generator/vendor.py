@@ -32,7 +32,6 @@ LOCK = "pyodide-lock.json"
 VENDOR_DIR = "vendor/pyodide"  # inside the project
 PY_PACKAGES = ("unrolled_lite", "unrolled_page")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-MARKER = b'data-widget="pyodide"'
 
 _bytes_cache: dict[tuple, bytes] = {}
 
@@ -145,31 +144,19 @@ def _make_runtime(project, core_dir: Path, vendored: bool) -> Runtime:
     return Runtime(core_dir, vendored, f"pyodide/{digest}/", url, zip_path, data, available)
 
 
-def add_runtime(build) -> None:
-    """Add the runtime's files to a build whose pages have a {pyodide} cell (called after rendering)."""
-    if any(MARKER in data for name, data in build.files.items() if name.endswith(".html")):
-        build.files.update(runtime(build.project).files())
-
-
 # -- unrolled vendor-pyodide ---------------------------------------------------------------------------
-PACKAGES_LINE = re.compile(r"^packages\s*:\s*(?P<value>.*)$")
-FENCE = re.compile(r"^(`{3,}|~{3,})\s*\{pyodide\}\s*$")
-
-
 def packages_in_content(project) -> set[str]:
-    """Package names the project's {pyodide} cells ask for (their `packages:` option lines)."""
+    """Package names the project's {pyodide} cells ask for (drafts too), as their directives record them
+    from the options alone: vendoring comes before a build, which checks every cell's packages."""
+    from .build import discover
+    from .markdown_ext import page_needs
+
+    if not Path(project.content_dir).is_dir():
+        return set()
     names: set[str] = set()
-    content = Path(project.content_dir)
-    for source in sorted(content.rglob("*.md")) if content.is_dir() else []:
-        lines = source.read_text(encoding="utf-8").splitlines()
-        for i, line in enumerate(lines):
-            if FENCE.match(line.strip()):
-                for option in lines[i + 1:]:
-                    if not option.strip() or option.strip().startswith(("```", "~~~")):
-                        break
-                    match = PACKAGES_LINE.match(option.strip())
-                    if match:
-                        names |= {n.strip() for n in match["value"].split(",") if n.strip()}
+    for page in discover(project):
+        if page.body:
+            names |= page_needs(page.body, str(page.source.relative_to(project.root)), page.offset).packages
     return names
 
 

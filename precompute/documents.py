@@ -28,6 +28,7 @@ PACKAGE_DIR = Path(__file__).parent
 # Code whose change alters the numbers: the precompute package and the shared datasets, tasks and corpora.
 LITE_DIR = PACKAGE_DIR.parent / "site" / "py" / "unrolled_lite"
 VERSIONED_SOURCES = (PACKAGE_DIR, LITE_DIR / "datasets.py", LITE_DIR / "tasks.py", LITE_DIR / "corpora")
+UNVERSIONED = (PACKAGE_DIR / "rules.py",)  # the rule ids' table: declaring an id retrains nothing
 
 
 def schema_id(kind: str) -> str:
@@ -138,7 +139,8 @@ def code_version() -> str:
     for root in VERSIONED_SOURCES:
         paths = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in paths:
-            if path.is_file() and path.suffix in {".py", ".json", ".c", ".txt"} and "__pycache__" not in path.parts:
+            if (path.is_file() and path.suffix in {".py", ".json", ".c", ".txt"} and "__pycache__" not in path.parts
+                    and path not in UNVERSIONED):
                 digest.update(path.relative_to(PACKAGE_DIR.parent).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

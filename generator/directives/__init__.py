@@ -70,6 +70,22 @@ class Directive:
     body: str = "none"  # "none" | "markdown" | "code"
     needs: tuple = ()  # precompute document kinds the directive reads
     doc: str = ""
+    # (block, PageNeeds) -> None: what the block asks of the site, from its options alone. Called before
+    # it renders, and by `page_needs` (markdown_ext.py), which reads a page's blocks without rendering.
+    record: Callable | None = None
+
+
+@dataclass
+class PageNeeds:
+    """What a page asks of the site beyond its own HTML, recorded by its directives (`Directive.record`),
+    so nothing has to find it again in the page's HTML or Markdown."""
+
+    python: bool = False  # a {pyodide} cell: the site ships the Pyodide runtime, the page allows its packages
+    packages: set[str] = field(default_factory=set)  # Pyodide packages its cells load first
+
+    def need_python(self, packages=()) -> None:
+        self.python = True
+        self.packages.update(packages)
 
 
 @dataclass

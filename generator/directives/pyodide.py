@@ -136,4 +136,5 @@ register(Directive(
              "caption": Opt(str, "", doc="caption, plain text (not Markdown)", default_doc="none")},
     body="code",
     render=render,
+    record=lambda block, needs: needs.need_python(block.options["packages"]),
 ))

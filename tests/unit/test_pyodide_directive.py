@@ -243,3 +243,18 @@ def test_runner_results_tracebacks_and_control_handlers(capsys):
     assert "heard step 0.5" in capsys.readouterr().out
     run_cell("pass")  # running the cell again drops its handlers
     assert unrolled_page._dispatch("w1", "step", "{}") == 0
+
+
+def test_page_needs_come_from_the_directives_without_rendering():
+    """`vendor-pyodide` reads the cells' packages with the page's own directive parser: a cell shown
+    inside a code block asks for nothing, and a mistake is the block's error at its line."""
+    from unrolled.generator.markdown_ext import page_needs
+
+    body = ("````markdown\n```{pyodide}\npackages: shown-only\n\nx = 1\n```\n````\n\n"
+            "- a list item\n\n  ```{pyodide}\n  packages: numpy, six\n\n  import numpy\n  ```\n")
+    needs = page_needs(body, "content/a/index.md", 3)
+    assert needs.python and needs.packages == {"numpy", "six"}
+    assert not page_needs("```{explain}\nfor: cell\n\nText\n```\n", "content/a/index.md").python
+    with pytest.raises(UnrolledError) as info:
+        page_needs("```{pyodide}\npackage: numpy\n\nx = 1\n```\n", "content/a/index.md", 3)
+    assert (info.value.rule, info.value.file, info.value.line) == ("option-unknown", "content/a/index.md", 5)
