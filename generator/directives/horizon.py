@@ -103,7 +103,7 @@ register(Directive(
              "snapshot": Opt(int, None, doc="epoch shown first; the runs must export it",
                              default_doc="the last exported"),
              "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
-                        default_doc="generated from the data")},
+                            default_doc="generated from the data")},
     needs=(KIND,),
     render=render,
 ))

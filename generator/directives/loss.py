@@ -69,7 +69,7 @@ register(Directive(
                              default_doc="the last epoch"),
              "scale": Opt(str, "log", ("log", "linear"), doc="the loss axis"),
              "caption": Opt(str, "", doc="caption, plain text (not Markdown); inline values are filled in",
-                        default_doc="generated from the data")},
+                            default_doc="generated from the data")},
     needs=("run",),
     render=render,
 ))
