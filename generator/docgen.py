@@ -1,4 +1,4 @@
-"""`python -m unrolled.generator.docgen [--check]`: the docs' tables, written from the code they describe.
+"""`python -m unrolled.generator.docgen [--check]` (in a checkout): the docs' tables, written from the code.
 
 Each directive's option table in docs/authoring.md comes from its spec (`Opt` in generator/directives/),
 and the table of rule ids in docs/rules.md from unrolled.precompute.rules, so each fact is written once.

@@ -186,6 +186,23 @@ def test_editing_one_article_renders_and_writes_only_that_page(tmp_path):
         assert_same_as_plain_build(dev)
 
 
+def test_a_page_gaining_or_losing_the_only_python_cell_brings_or_drops_the_runtime(tmp_path):
+    """The runtime follows what the pages' directives record (PageNeeds), not a marker in their HTML."""
+    root = tiny_project(tmp_path)
+    alpha = root / "content" / "alpha" / "index.md"
+    runtime = lambda: sorted(dev.project.out_dir.glob("pyodide/*/pyodide.mjs"))  # noqa: E731
+    with running(root) as (dev, _):
+        assert runtime() == []
+        attempt = edit(dev, alpha, article("Alpha", "A cell:\n\n```{pyodide}\nprint(1)\n```"))
+        assert attempt.ok and attempt.kind == "full" and len(runtime()) == 1
+        assert_same_as_plain_build(dev)
+        attempt = edit(dev, alpha, article("Alpha", "A cell:\n\n```{pyodide}\nprint(2)\n```"))
+        assert attempt.ok and attempt.kind == "pages" and len(runtime()) == 1
+        attempt = edit(dev, alpha, article("Alpha", "No cell now."))
+        assert attempt.ok and attempt.kind == "full" and runtime() == []
+        assert_same_as_plain_build(dev)
+
+
 def test_front_matter_change_rerenders_the_pages_that_show_it(tmp_path):
     root = tiny_project(tmp_path)
     with running(root) as (dev, _):
