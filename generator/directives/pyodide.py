@@ -124,8 +124,9 @@ def render(block, ctx) -> str:
 register(Directive(
     name="pyodide",
     doc="Python code readers can edit and run in the browser; it can publish data to the page's widgets.",
-    options={"id": Opt(str, "", doc="identifier, unique per page: letters, digits, '-' and '_'; tracebacks "
-                                    "name the cell `<cell-ID>`", default_doc="`cell-N`, N counting the page's cells"),
+    options={"id": Opt(str, "", doc="identifier, unique per page: letters, digits, '-' and '_', starting with a "
+                                    "letter; tracebacks name the cell `<cell-ID>`",
+                       default_doc="`cell-N`, N counting the page's cells"),
              "autorun": Opt(bool, False, doc="run when the cell scrolls into view"),
              "edit": Opt(bool, True, doc="let the reader edit the code"),
              "timeout": Opt(float, 30.0, doc="seconds a run may take before it is stopped"),
