@@ -1,7 +1,8 @@
 """`python -m unrolled.generator.docgen [--check]` (in a checkout): the docs' tables, written from the code.
 
-Each directive's option table in docs/authoring.md comes from its spec (`Opt` in generator/directives/),
-and the table of rule ids in docs/rules.md from unrolled.precompute.rules, so each fact is written once.
+Each directive's option table in docs/authoring.md (and {pyodide}'s again in docs/pyodide.md) comes from
+its spec (`Opt` in generator/directives/), and the table of rule ids in docs/rules.md from
+unrolled.precompute.rules, so each fact is written once.
 A table sits between markers (`<!-- options:NAME -->` … `<!-- /options -->`, `<!-- rules -->` …
 `<!-- /rules -->`); the prose around them is written by hand. `--check` writes nothing and exits 1 when
 a file differs from what this would write (tests/unit/test_docs.py runs the same comparison).
@@ -59,7 +60,9 @@ def rule_table() -> str:
 
 def tables() -> dict[str, dict[str, str]]:
     """File name in docs/ -> region key -> the table that belongs there."""
-    return {"authoring.md": {f"options:{name}": option_table(d) for name, d in sorted(load_all().items())},
+    directives = load_all()
+    return {"authoring.md": {f"options:{name}": option_table(d) for name, d in sorted(directives.items())},
+            "pyodide.md": {"options:pyodide": option_table(directives["pyodide"])},
             "rules.md": {"rules": rule_table()}}
 
 

@@ -125,16 +125,20 @@ register(Directive(
     name="pyodide",
     doc="Python code readers can edit and run in the browser; it can publish data to the page's widgets.",
     options={"id": Opt(str, "", doc="identifier, unique per page: letters, digits, '-' and '_', starting with a "
-                                    "letter; tracebacks name the cell `<cell-ID>`",
-                       default_doc="`cell-N`, N counting the page's cells"),
-             "autorun": Opt(bool, False, doc="run when the cell scrolls into view"),
-             "edit": Opt(bool, True, doc="let the reader edit the code"),
-             "timeout": Opt(float, 30.0, doc="seconds a run may take before it is stopped"),
-             "packages": Opt(list, [], doc="Pyodide packages to load first, e.g. `numpy`"),
-             "drives": Opt(list, [], doc="element ids of the widgets the cell publishes to, e.g. "
-                                         "`w1-predictions`"),
-             "session": Opt(str, "default", doc="cells with the same session share one Python interpreter"),
-             "caption": Opt(str, "", doc="caption, plain text (not Markdown)", default_doc="none")},
+                                    "letter; the cell's element id is `cell-ID` and tracebacks name its code "
+                                    "`<cell-ID>`", default_doc="`cell-N`, N counting the page's cells"),
+             "autorun": Opt(bool, False, doc="run the cell when it scrolls into view (once per page load)"),
+             "edit": Opt(bool, True, doc="let the reader edit the code (Reset restores the author's code)"),
+             "timeout": Opt(float, 30.0, doc="seconds a run may take before it is stopped (a number above 0)"),
+             "packages": Opt(list, [], doc="packages of Pyodide's distribution to load before the code runs, e.g. "
+                                           "`numpy`; `import numpy` and `import unrolled_lite` load NumPy by "
+                                           "themselves too"),
+             "drives": Opt(list, [], doc="element ids of the widgets on the page the cell publishes to, e.g. "
+                                         "`w3-predictions`"),
+             "session": Opt(str, "default", doc="cells with the same session share one interpreter (one worker); "
+                                                "another name gets its own"),
+             "caption": Opt(str, "", doc="a caption under the cell, plain text (not Markdown)",
+                            default_doc="none")},
     body="code",
     render=render,
     record=lambda block, needs: needs.need_python(block.options["packages"]),
