@@ -41,7 +41,8 @@ import markdown  # noqa: E402
 
 from unrolled.generator.build import SiteBuild  # noqa: E402
 from unrolled.generator.config import load_project  # noqa: E402
-from unrolled.generator.devserver import DevServer, snapshot  # noqa: E402
+from unrolled.generator.devserver import DevServer  # noqa: E402
+from unrolled.generator.devwatch import snapshot  # noqa: E402
 from unrolled.generator.frontmatter import split  # noqa: E402
 from unrolled.generator.serve import url_of  # noqa: E402
 

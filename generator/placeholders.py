@@ -1,6 +1,6 @@
 """What the dev server shows in place of a figure, value or claim whose run is still training.
 
-Only a dev server's build raises `RunPending` (`devserver.DevBuild.document`, for a run its trainer has
+Only a dev server's build raises `RunPending` (`devtraining.TrainingBuild.document`, for a run its trainer has
 not finished); `unrolled build` trains first, so its pages never hold a notice. A notice names the
 runs and their epochs when the page was rendered, and carries the run ids the live-reload client
 (`site/js/dev/livereload.js`) updates from the progress events. Styles are inline: the page's own

@@ -25,7 +25,11 @@ import pytest
 
 from unrolled.generator.build import TEMPLATES, SiteBuild
 from unrolled.generator.config import SITE_SOURCES, load_project
-from unrolled.generator.devserver import CLIENT_PATH, CLIENT_SOURCE, DevServer, Work, ignored, read_tree
+from unrolled.generator.devchanges import Work, classify
+from unrolled.generator.devreload import CLIENT_PATH, CLIENT_SOURCE
+from unrolled.generator.devserver import DevServer
+from unrolled.generator.devsync import read_tree
+from unrolled.generator.devwatch import ignored
 from unrolled.generator.serve import make_server, url_of
 from tests.conftest import ROOT, copy_bundled, copy_project
 
@@ -312,15 +316,15 @@ def test_bundled_article_edits_render_one_page_identical_to_a_plain_build(tmp_pa
 def test_changes_are_classified_and_editor_files_ignored(tmp_path):
     root = tiny_project(tmp_path)
     dev = DevServer(load_project(root), show_progress=False)
-    content = dev.project.content_dir
-    assert dev.classify({str(content / "alpha" / "index.md")}) == Work(sources={content / "alpha" / "index.md"})
-    assert dev.classify({str(content / "index.md")}) == Work(sources={content / "index.md"})
-    assert dev.classify({str(content / "alpha" / "runs.toml")}) == Work(specs={content / "alpha" / "runs.toml"})
-    assert dev.classify({str(content / "alpha" / "figure.svg")}).full
-    assert dev.classify({str(root / "templates" / "base.html")}).full
-    assert dev.classify({str(TEMPLATES / "base.html")}).full and dev.classify({str(SITE_SOURCES / "x.css")}).full
+    project, content = dev.project, dev.project.content_dir
+    assert classify(project, {str(content / "alpha" / "index.md")}) == Work(sources={content / "alpha" / "index.md"})
+    assert classify(project, {str(content / "index.md")}) == Work(sources={content / "index.md"})
+    assert classify(project, {str(content / "alpha" / "runs.toml")}) == Work(specs={content / "alpha" / "runs.toml"})
+    assert classify(project, {str(content / "alpha" / "figure.svg")}).full
+    assert classify(project, {str(root / "templates" / "base.html")}).full
+    assert classify(project, {str(TEMPLATES / "base.html")}).full and classify(project, {str(SITE_SOURCES / "x.css")}).full
     assert {str(TEMPLATES / "base.html"), str(SITE_SOURCES / "css" / "unrolled.css")} <= dev.scan().keys()
-    assert dev.classify({str(dev.project.root / "unrolled.toml")}) == Work(full=True, config=True)
+    assert classify(project, {str(project.root / "unrolled.toml")}) == Work(full=True, config=True)
     for name in [".index.md.swp", "index.md~", "4913", ".#index.md", "#index.md#", "__pycache__"]:
         assert ignored(name), name
         (content / "alpha" / name).write_text("x")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from unrolled.generator.devserver import EVENTS_PATH, MAX_EVENT_CLIENTS
+from unrolled.generator.devreload import EVENTS_PATH, MAX_EVENT_CLIENTS
 from unrolled.generator.serve import MAX_HEADER_BYTES, MAX_HEADERS, make_server, url_of
 from tests.integration.test_devserver import running, tiny_project
 
@@ -99,7 +99,7 @@ def test_live_reload_connections_are_bounded_and_their_threads_end_when_pages_cl
             sock.close()
         # each open stream's thread notices at its next heartbeat (HEARTBEAT_SECONDS) that its page left
         assert threads_settle(before) <= before
-        assert len(dev._clients) == 0
+        assert dev.reload.connected == 0
         sock, status = open_stream(url)  # room again
         assert status == 200
         sock.close()
