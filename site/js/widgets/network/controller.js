@@ -1,47 +1,16 @@
-// The live {network} figure: starts from the first frame's markup (network/view.js), then listens to its
-// controls, keeps the page store (unrolled/lib/state.js) and a live trainer in step, and redraws parts of
-// the same markup in place, so a control the reader is using keeps keyboard focus.
+// The live {network} figure's behaviour: listens to its controls, plays through snapshots phase by
+// phase, keeps the page store (unrolled/lib/state.js) and a live trainer in step; network/live.js draws.
 import * as store from 'unrolled/lib/state.js';
-import { infoButton } from 'unrolled/lib/explain.js';
-import { toNode } from 'unrolled/lib/html.js';
 import * as grid from 'unrolled/widgets/network/grid.js';
 import * as model from 'unrolled/widgets/network/model.js';
-import * as view from 'unrolled/widgets/network/view.js';
-import { SLIDERS, bindSlider } from 'unrolled/widgets/network/controls.js';
-import { stack } from 'unrolled/widgets/network/stack.js';
+import { PHASES } from 'unrolled/widgets/network/view.js';
+import { mount } from 'unrolled/widgets/network/live.js';
 
 const PHASE_MS = 600;
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const isDisabled = (button) => button.getAttribute('aria-disabled') === 'true';
 
-/** The page's {cell} figure for `run` (its data-run, or data-options `run`/`runs`, names it), if any. */
-export function cellFigureFor(run) {
-  for (const fig of document.querySelectorAll('[data-widget="cell"]')) {
-    let options = {};
-    try { options = JSON.parse(fig.dataset.options || '{}'); } catch { options = {}; }
-    const runs = [fig.dataset.run, options.run, ...(Array.isArray(options.runs) ? options.runs : [])];
-    if (runs.includes(run)) return fig;
-  }
-  return null;
-}
-
-/** (i) buttons for the parts the page's author explained (none when a key has no {explain} block). */
-function addInfo(box, id) {
-  const at = (anchor, key, label, after = false) => {
-    const info = infoButton(key, label);
-    if (info && anchor) (after ? anchor.after(info) : anchor.append(info));
-  };
-  at(box.querySelector('.net-head .net-heading'), 'network', 'Network');
-  at(box.querySelector('.net-input legend'), 'network.input', 'Input');
-  at(box.querySelector('.net-network .net-heading'), 'network.layers', 'Layers');
-  at(box.querySelector('.net-prediction .net-heading'), 'network.prediction', 'Prediction');
-  for (const p of view.PHASES) at(box.querySelector(`.net-phase-${p.key} .net-phase-name`), `network.${p.key}`, p.name, true);
-  at(box.querySelector('.net-epoch-label'), 'network.epoch', 'Epoch', true);
-  for (const [dim, spec] of Object.entries(SLIDERS)) at(box.querySelector(`label[for="${id}-${dim}"]`), `network.${dim}`, spec.label, true);
-}
-
 export default function network(state, element) {
-  const { id } = element;
   const m = model.create(state.data, state.options);
   const isLive = () => element.dataset.live === 'python';
   m.live = isLive();
@@ -55,32 +24,16 @@ export default function network(state, element) {
   if (typeof urlEpoch === 'number') m.snapIndex = model.closestSnapshot(m.current, urlEpoch);
   else if (urlRun) m.snapIndex = Math.min(m.snapIndex, lastIndex());
 
-  // -- the first frame's markup, drawn again for this state ---------------------------------------
-  const box = element.querySelector('.widget-frame');
-  const details = element.querySelector('.widget-data');
-  const openable = () => !m.missing && Boolean(cellFigureFor(m.current.run));
-  box.innerHTML = String(view.figure(m, id, { openable: openable() }));
-  details?.querySelector('.net-snapshot-table')?.remove();
-  details?.querySelector('summary').insertAdjacentHTML('afterend', String(view.snapshotPart(m)));
-  addInfo(box, id);
-  const find = (selector) => box.querySelector(selector);
-  const root = find('.net');
-  const summary = find('.net-summary');
-  const list = find('.net-datasets');
-  const stackBox = find('.net-stack-box');
-  const selects = { cell: find(`#${id}-cell`), hidden: find(`#${id}-hidden`) };
-  const missingBox = find('.net-missing');
-  const plotBox = find('.net-plot-box');
-  const key = find('.net-key');
-  const lossLine = find('.net-loss');
-  const phaseItems = view.PHASES.map((p) => [p.key, find(`.net-phase-${p.key}`)]);
-  const [resetButton, playButton, stepButton] = ['reset', 'play', 'step'].map((k) => find(`.net-${k}`));
-  const epochOut = find('.net-epoch-value');
-  const epochOf = find('.net-epoch-of');
-  const live = find('[aria-live]');
-  const announce = (text) => { live.textContent = text; };
-  const sliders = Object.fromEntries(Object.keys(SLIDERS).map((dim) => [dim,
-    bindSlider(find(`#${id}-${dim}`).closest('.net-slider'), dim, (v) => change(dim, v))]));
+  const progress = () => ({ playing: Boolean(token && token.playing), busy: Boolean(token) });
+  const ui = mount(element, m, { onSlide: (dim, v) => change(dim, v), progress });
+  const { announce, setPhase, focusStack, stackBox } = ui;
+  const { play: playButton, step: stepButton, reset: resetButton } = ui.buttons;
+  const renderPlot = ui.render.plot;
+  const renderStatus = ui.render.status;
+  const renderAll = (focusKey = null) => {
+    m.live = isLive();
+    ui.render.all(focusKey);
+  };
 
   // Returns false when a listener (e.g. a Python cell's on_control handler) took the action over.
   const emit = (action) => element.dispatchEvent(new CustomEvent('network-control', {
@@ -90,87 +43,6 @@ export default function network(state, element) {
       action, settings: grid.normalise(m.settings), run: m.missing ? null : m.current.run, epoch: m.missing ? null : snap().epoch,
     },
   }));
-
-  function setPhase(phase) {
-    element.dataset.phase = phase || '';
-    for (const [k, li] of phaseItems) {
-      const on = k === phase;
-      li.classList.toggle('is-active', on);
-      if (on) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
-    }
-  }
-
-  // -- rendering: the view's parts, in place ------------------------------------------------------
-  function renderInput() {
-    for (const input of model.inputs(m)) {
-      const radio = list.querySelector(`input[value="${CSS.escape(input.name)}"]`);
-      radio.disabled = input.disabled;
-      radio.checked = input.selected;
-      radio.closest('label').classList.toggle('is-selected', input.selected);
-      radio.nextElementSibling.innerHTML = String(view.inputThumb(input));
-    }
-  }
-
-  function focusStack(focusKey) {
-    const target = focusKey && (stackBox.querySelector(`[data-focus="${focusKey}"]`)
-      || stackBox.querySelector('[data-focus^="remove-"]') || stackBox.querySelector('[data-focus^="add-"]'));
-    if (target) target.focus();
-  }
-
-  function renderLayers(focusKey = null) {
-    stackBox.innerHTML = String(stack(model.layers(m, openable())));
-    if (focusKey) focusStack(focusKey);
-    for (const [dim, select] of Object.entries(selects)) {
-      const s = model.select(m, dim);
-      select.closest('.net-select').hidden = s.hidden;
-      select.innerHTML = String(view.selectOptions(s));
-      select.value = s.value;
-    }
-  }
-
-  function renderSliders() {
-    const states = model.sliders(m);
-    for (const [dim, s] of Object.entries(sliders)) s.set(states[dim]);
-  }
-
-  function renderPlot() {
-    plotBox.innerHTML = String(view.plot(m, id));
-    key.hidden = m.current.kind !== 'function';
-    lossLine.innerHTML = String(view.lossLine(m));
-    details?.querySelector('.net-snapshot-table')?.replaceWith(toNode(view.snapshotPart(m)));
-  }
-
-  function renderStatus() {
-    element.dataset.run = m.missing ? '' : m.current.run;
-    element.dataset.epoch = String(snap().epoch);
-    element.toggleAttribute('data-missing', m.missing);
-    root.classList.toggle('is-missing', m.missing);
-    summary.innerHTML = String(view.summary(m));
-    epochOut.textContent = String(snap().epoch);
-    epochOf.textContent = `of ${m.current.snaps[lastIndex()].epoch}`;
-    const b = view.buttons(m, { playing: Boolean(token && token.playing), busy: Boolean(token) });
-    playButton.querySelector('.net-icon').innerHTML = String(view.ICONS[b.playing ? 'pause' : 'play']);
-    playButton.querySelector('.net-button-text').textContent = b.playing ? 'Pause' : 'Play';
-    for (const [button, off] of [[playButton, b.play], [stepButton, b.step], [resetButton, b.reset]]) {
-      button.setAttribute('aria-disabled', String(off));
-    }
-    element.dataset.playing = String(b.playing);
-  }
-
-  function renderMissing() {
-    missingBox.hidden = !m.missing;
-    missingBox.innerHTML = m.missing ? String(view.missing(m)) : '';
-  }
-
-  function renderAll(focusKey = null) {
-    m.live = isLive();
-    renderInput();
-    renderLayers(focusKey);
-    renderSliders();
-    renderMissing();
-    if (!m.missing) renderPlot();
-    renderStatus();
-  }
 
   // -- actions --------------------------------------------------------------------------------------
   function cancel() {
@@ -237,7 +109,7 @@ export default function network(state, element) {
       validation: `Validation at epoch ${from.epoch}: ${model.errorText(m.current, from)}.`,
       backward: `Backward: the error flows back through the layers and through time; training to epoch ${to.epoch}.`,
     };
-    for (const p of view.PHASES) {
+    for (const p of PHASES) {
       setPhase(p.key);
       announce(messages[p.key]);
       await sleep(PHASE_MS); // eslint-disable-line no-await-in-loop
@@ -271,7 +143,7 @@ export default function network(state, element) {
   }
 
   async function openCell(layer, source) {
-    const target = cellFigureFor(m.current.run);
+    const target = ui.cellFigure();
     if (!target) return;
     const stepValue = store.get('step');
     const detail = {
@@ -290,7 +162,7 @@ export default function network(state, element) {
   }
 
   // -- listeners --------------------------------------------------------------------------------------
-  list.addEventListener('change', (event) => {
+  ui.list.addEventListener('change', (event) => {
     if (event.target.checked) change('dataset', event.target.value);
   });
   stackBox.addEventListener('click', (event) => {
@@ -308,10 +180,10 @@ export default function network(state, element) {
       openCell(at, button);
     }
   });
-  for (const [dim, select] of Object.entries(selects)) {
+  for (const [dim, select] of Object.entries(ui.selects)) {
     select.addEventListener('change', () => change(dim, dim === 'hidden' ? Number(select.value) : select.value));
   }
-  missingBox.addEventListener('click', (event) => {
+  ui.missingBox.addEventListener('click', (event) => {
     if (!event.target.closest('.net-nearest')) return;
     selectRun(model.nearest(m), 'settings');
     playButton.focus();
