@@ -40,7 +40,7 @@
 //  While the figure carries `data-live="python"` (set by the page's Python runtime when a cell handles
 //    its controls), Play, Step and Reset stay usable for settings without a precomputed run: the
 //    trainer receives them with `run: null` and can train that combination live; the sliders and selects
-//    then also offer values no run has (LIVE_CHOICES), so any combination can be asked for.
+//    then also offer values no run has (LIVE_CHOICES in network/model.js), so any combination can be asked for.
 //  - `cell-open` on the page's {cell} figure for the same run (a [data-widget="cell"] figure whose
 //    data-run, or data-options `run`/`runs`, names it) when the reader clicks a layer:
 //    detail {layer: 0-based layer index, step: the page store's `step` or 0, run, epoch, source: the
