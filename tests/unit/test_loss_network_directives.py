@@ -165,7 +165,8 @@ def test_network_layers_open_the_cell_view_of_the_same_run(trained, tmp_path):
     project = project_with(trained, tmp_path, body)
     html = build(project, show_progress=False)["a/index.html"].decode()
     assert html.count('<button type="button" class="net-layer-body"') == 2
-    project = project_with(trained, tmp_path / "other", body.replace("run: layers-2\n```\n\n", "run: lr-good\n```\n\n", 1))
+    other = body.replace("run: layers-2\n```\n\n", "run: lr-good\n```\n\n", 1)
+    project = project_with(trained, tmp_path / "other", other)
     html = build(project, show_progress=False)["a/index.html"].decode()
     assert 'class="net-layer-body"' in html and '<button type="button" class="net-layer-body"' not in html
 

@@ -87,7 +87,8 @@ export default function network(state, element) {
     } else if (!isLive()) {
       // only an input offers values whose run differs in other settings: move to the closest such run
       const near = model.nearest(m);
-      const moved = grid.differences(near, m.settings).map((k) => `${grid.SETTING_NAMES[k]} ${model.formatValue(k, near.settings[k])}`);
+      const moved = grid.differences(near, m.settings)
+        .map((k) => `${grid.SETTING_NAMES[k]} ${model.formatValue(k, near.settings[k])}`);
       selectRun(near);
       announce(`Run ${near.run}: ${model.formatValue(dim, value)} was precomputed only with ${moved.join(', ')}; `
         + `epoch ${snap().epoch}.`);

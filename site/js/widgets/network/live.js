@@ -30,9 +30,13 @@ function addInfo(box, id) {
   at(box.querySelector('.net-input legend'), 'network.input', 'Input');
   at(box.querySelector('.net-network .net-heading'), 'network.layers', 'Layers');
   at(box.querySelector('.net-prediction .net-heading'), 'network.prediction', 'Prediction');
-  for (const p of view.PHASES) at(box.querySelector(`.net-phase-${p.key} .net-phase-name`), `network.${p.key}`, p.name, true);
+  for (const p of view.PHASES) {
+    at(box.querySelector(`.net-phase-${p.key} .net-phase-name`), `network.${p.key}`, p.name, true);
+  }
   at(box.querySelector('.net-epoch-label'), 'network.epoch', 'Epoch', true);
-  for (const [dim, spec] of Object.entries(SLIDERS)) at(box.querySelector(`label[for="${id}-${dim}"]`), `network.${dim}`, spec.label, true);
+  for (const [dim, spec] of Object.entries(SLIDERS)) {
+    at(box.querySelector(`label[for="${id}-${dim}"]`), `network.${dim}`, spec.label, true);
+  }
 }
 
 /**

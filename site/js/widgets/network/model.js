@@ -16,7 +16,7 @@ const LIVE_CHOICES = {
   batch: [5, 10, 25, 50],
   noise: [0, 0.05, 0.1, 0.2, 0.3, 0.4],
 };
-export const DATASET_LABELS = {
+const DATASET_LABELS = {
   sine: 'sine', sawtooth: 'sawtooth', square: 'square', composite: 'composite', abab: 'abab',
   lorem: 'lorem ipsum', 'c-code': 'C code', csv: 'own series', text: 'own text',
 };
@@ -83,7 +83,7 @@ export const errorText = (run, s) => (run.kind === 'function'
   : `${Array.from(s.prediction).filter((p, i) => p === s.target[i]).length} of ${s.prediction.length} characters right`);
 
 /** The values a control offers: the grid's, plus LIVE_CHOICES while a live trainer is in charge. */
-export function choices(m, dim, filter) {
+function choices(m, dim, filter) {
   const base = grid.values(m.runs, dim, filter);
   return m.live ? grid.union(base, LIVE_CHOICES[dim]) : base;
 }
@@ -104,7 +104,7 @@ function missingNote(m, dim, offeredValues, filter) {
 }
 
 /** An author's series (csv): the values of its first run's plotted window and roll-out target. */
-export function ownValues(m, d) {
+function ownValues(m, d) {
   if (d !== 'csv') return null;
   const run = (m.runs.find((r) => r.run === m.current.run && r.settings.dataset === d)
     || m.runs.find((r) => r.settings.dataset === d));
@@ -129,7 +129,8 @@ export function inputs(m) {
 function layersBlocked(m, count) {
   if (m.live || offered(m, 'layers').includes(count)) return null;
   const inGrid = grid.values(m.runs, 'layers').includes(count);
-  return `${plural(count, 'layer')}: ${inGrid ? grid.why(m.runs, m.settings, 'layers', count, formatValue) : 'not precomputed'}`;
+  const why = inGrid ? grid.why(m.runs, m.settings, 'layers', count, formatValue) : 'not precomputed';
+  return `${plural(count, 'layer')}: ${why}`;
 }
 
 /** What the stack draws (network/stack.js); `openable`: a {cell} view of the shown run exists. */

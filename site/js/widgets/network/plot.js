@@ -86,9 +86,8 @@ export function sparkline(loss, epoch) {
   const x = (e) => 2 + ((w - 4) * e) / last;
   const y = (v) => 3 + (ht - 6) * (hi === lo ? 0.5 : (hi - v) / (hi - lo));
   const k = loss.epoch.indexOf(epoch);
+  const points = vals.map((v, i) => `${x(loss.epoch[i]).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return h('svg', { class: 'net-spark', viewBox: `0 0 ${w} ${ht}`, 'aria-hidden': 'true' },
-    h('polyline', {
-      fill: 'none', class: 'spark-line', points: vals.map((v, i) => `${x(loss.epoch[i]).toFixed(1)},${y(v).toFixed(1)}`).join(' '),
-    }),
+    h('polyline', { fill: 'none', class: 'spark-line', points }),
     k >= 0 ? h('circle', { class: 'spark-dot', cx: x(epoch).toFixed(1), cy: y(vals[k]).toFixed(1), r: 3 }) : null);
 }

@@ -112,7 +112,8 @@ export function buttons(m, { playing, busy }) {
 
 function button(cls, iconName, text, disabled, title = null) {
   return h('button', { class: `net-button ${cls}`, type: 'button', title, 'aria-disabled': String(disabled) },
-    h('span', { class: 'net-icon', 'aria-hidden': 'true' }, ICONS[iconName]), h('span', { class: 'net-button-text' }, text));
+    h('span', { class: 'net-icon', 'aria-hidden': 'true' }, ICONS[iconName]),
+    h('span', { class: 'net-button-text' }, text));
 }
 
 function bottom(m, id, state) {
@@ -120,7 +121,9 @@ function bottom(m, id, state) {
   const sliders = model.sliders(m);
   return h('div', { class: 'net-bottom' },
     h('section', { class: 'net-phases', 'aria-labelledby': `${id}-phases` }, heading('Training', `${id}-phases`),
-      h('ol', { class: 'net-phase-list' }, PHASES.map((p) => h('li', { class: `net-phase net-phase-${p.key}`, 'data-phase': p.key },
+      h('ol', { class: 'net-phase-list' }, PHASES.map((p) => h('li', {
+        class: `net-phase net-phase-${p.key}`, 'data-phase': p.key,
+      },
         h('span', { class: 'net-phase-name' }, p.name), h('span', { class: 'net-phase-text' }, p.text))))),
     h('section', { class: 'net-controls', 'aria-label': 'Training controls' },
       h('div', { class: 'net-buttons' },
@@ -142,7 +145,8 @@ function bottom(m, id, state) {
  */
 export function figure(m, id, { openable = false, playing = false, busy = false } = {}) {
   return h('div', { class: m.missing ? 'net is-missing' : 'net' },
-    h('div', { class: 'net-head' }, heading('Network', `${id}-title`), h('p', { class: 'net-summary', id: `${id}-summary` }, summary(m))),
+    h('div', { class: 'net-head' }, heading('Network', `${id}-title`),
+      h('p', { class: 'net-summary', id: `${id}-summary` }, summary(m))),
     h('div', { class: 'net-columns' }, inputColumn(m, id), networkColumn(m, id, openable), predictionColumn(m, id)),
     bottom(m, id, { playing, busy }),
     h('p', { class: 'net-sr', 'aria-live': 'polite', id: `${id}-live` }));
@@ -160,7 +164,7 @@ export function snapshotPart(m) {
 export function gridTable(m) {
   const dims = ['dataset', 'cell', 'layers', 'hidden', 'lr', 'batch', 'noise', 'epochs'];
   return h('table', { class: 'data-table net-grid-table' }, h('caption', {}, 'Precomputed runs'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'run'), [...dims, 'final validation loss'].map((k) => h('th', { scope: 'col' }, k)))),
+    h('thead', {}, h('tr', {}, ['run', ...dims, 'final validation loss'].map((k) => h('th', { scope: 'col' }, k)))),
     h('tbody', {}, m.runs.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.run),
       dims.map((k) => h('td', {}, formatSetting(r.settings[k]))), h('td', {}, fixed(r.loss.validation.at(-1), 4))))));
 }
