@@ -9,73 +9,38 @@ picks the matching run. Options: `runs` (required), `run` (initial run, default 
 Payload: `{"runs": [{run, settings, kind, loss, x, vocab?, snapshots: [{epoch, input, target, prediction,
 error, rollout?}]}], "datasets": [...]}` with the predictions as float32 (int32 ids for text).
 
-The static first frame is a simple HTML picture of the network, the prediction plot of the initial run and
-snapshot (the same geometry as {predictions}) and the settings in words; the data table is in <details>.
+The figure and its data table are drawn by site/js/widgets/network.js (`frame`, `dataTable`), at build
+time and again live. Its layers open the page's {cell} view of the same run, so the first frame is drawn
+once the whole page is rendered and the {cell} figures on it are known.
 Explanation keys: see site/js/widgets/network.js.
 """
 from __future__ import annotations
 
-import math
-from html import escape
-
-import numpy as np
+import json
+import re
+from html import escape, unescape
 
 from unrolled.precompute.spec import FUNCTION_DATASETS, SERIES_DATASETS
 
-from ..plot import char_label
-from . import REQUIRED, Directive, Opt, figure, listed_runs, register, widget_id
-from .predictions import FORMAT, data_table as predictions_table, static_svg as predictions_svg
+from . import REQUIRED, Directive, Opt, figure, listed_runs, register, snapshot_index, widget_id
 
 #: Settings the widget's controls choose between (the grid's dimensions), in display order.
 SETTINGS = ("dataset", "cell", "layers", "hidden", "lr", "batch", "noise")
-#: Other spec keys shown in the text summary; runs may not differ only in these (the grid would be ambiguous).
+#: Other spec keys the widget reads; runs may not differ only in these (the grid would be ambiguous).
 EXTRA = ("optimizer", "window", "sequences", "epochs", "seed")
-DATASET_LABELS = {"sine": "sine", "sawtooth": "sawtooth", "square": "square", "composite": "composite",
-                  "abab": "abab", "lorem": "lorem ipsum", "c-code": "C code", "csv": "own series",
-                  "text": "own text"}
+DATASET_LABELS = {"lorem": "lorem ipsum", "c-code": "C code", "csv": "own series", "text": "own text"}
 BASE_DATASETS = ("sine", "sawtooth", "square", "composite", "abab", "lorem")
-# Thumbnails: the functions over x in [0, THUMB_SPAN], drawn in a THUMB_W x THUMB_H box (as network/thumbs.js).
-THUMB_W, THUMB_H, THUMB_SPAN, THUMB_SAMPLES, THUMB_Y = 64, 28, 4 * math.pi, 97, 1.6
-
-
-def fmt_number(value) -> str:
-    """A setting as the widget shows it: 0.01, 25, 0.2 (same as network.js `formatSetting`)."""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def summary(settings: dict) -> str:
+    """A run's settings in words, for error messages (the widget writes the same words)."""
     layers = settings["layers"]
     text = (f"{DATASET_LABELS.get(settings['dataset'], settings['dataset'])}, {settings['cell'].upper()}, "
             f"{layers} layer{'s' if layers != 1 else ''} of {settings['hidden']} units, "
-            f"learning rate {fmt_number(settings['lr'])}, batch size {settings['batch']}")
+            f"learning rate {settings['lr']:.6g}, batch size {settings['batch']}")
     if settings["dataset"] in FUNCTION_DATASETS + SERIES_DATASETS:
-        text += f", noise {fmt_number(settings['noise'])}"
+        text += f", noise {settings['noise']:.6g}"
     return text
-
-
-def thumbnail(name: str) -> str:
-    """A small picture of the dataset: the real function formula, or the text set's name."""
-    if name in FUNCTION_DATASETS:
-        from unrolled_lite.datasets import function_values
-
-        xs = np.linspace(0.0, THUMB_SPAN, THUMB_SAMPLES)
-        ys = function_values(name, xs)
-        points = " ".join(f"{x / THUMB_SPAN * THUMB_W:.2f},{(THUMB_Y - y) / (2 * THUMB_Y) * THUMB_H:.2f}"
-                          for x, y in zip(xs, ys))
-        body = (f'<line class="thumb-axis" x1="0" x2="{THUMB_W}" y1="{THUMB_H / 2}" y2="{THUMB_H / 2}"/>'
-                f'<polyline class="thumb-line" data-dataset="{name}" fill="none" points="{points}"/>')
-    else:
-        sample = {"abab": "abab…", "lorem": "lorem…", "c-code": "{ };"}.get(name, name)
-        body = (f'<text class="thumb-text" x="{THUMB_W / 2}" y="{THUMB_H / 2}" text-anchor="middle" '
-                f'dominant-baseline="central">{escape(sample)}</text>')
-    return (f'<svg class="net-thumb" viewBox="0 0 {THUMB_W} {THUMB_H}" aria-hidden="true" '
-            f'data-span="{THUMB_SPAN!r}" data-ymax="{THUMB_Y!r}">{body}</svg>')
-
-
-LOOP = ('<svg class="net-loop" viewBox="0 0 40 32" aria-hidden="true"><path d="M8 24 C-4 24 -4 4 20 4 '
-        'C44 4 44 24 32 24"/><path class="net-loop-head" d="M28 20 L33 24 L28 28"/></svg>')
 
 
 # -- validation -----------------------------------------------------------------------------------
@@ -87,9 +52,8 @@ def check(block, ctx):
     if initial not in names:
         raise block.error(f"initial run {initial!r} is not one of the grid's runs", rule="ref-run", option="run",
                           hint=f"use one of {', '.join(names)}, or add it to `runs`")
-    runs = [ctx.document(block, name, "run") for name in names]
     preds = [ctx.document(block, name, "predictions") for name in names]
-    specs = [doc["provenance"]["spec"] for doc in runs]
+    specs = [ctx.document(block, name, "run")["provenance"]["spec"] for name in names]
     by_settings: dict[tuple, str] = {}
     for name, spec in zip(names, specs):
         if isinstance(spec["hidden"], list) or spec["cell"] == "custom":
@@ -108,16 +72,9 @@ def check(block, ctx):
                                    "batch or noise" + (f"; they differ only in {', '.join(differ)}, which the "
                                                        "widget has no control for" if differ else ""))
         by_settings[key] = name
-    index = names.index(initial)
-    epochs = [int(s["epoch"]) for s in preds[index]["snapshots"]]
-    epoch = block.options["snapshot"]
-    if epoch is None:
-        epoch = epochs[0]
-    elif epoch not in epochs:
-        raise block.error(f"run {initial!r} has no snapshot at epoch {epoch}", rule="ref-snapshot",
-                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
-                          "run's `snapshots` list")
-    return names, initial, runs, preds, specs, epoch
+    epochs = [int(s["epoch"]) for s in preds[names.index(initial)]["snapshots"]]
+    index = snapshot_index(block, initial, epochs, default=0)
+    return names, initial, specs, epochs[index], index
 
 
 # -- payload --------------------------------------------------------------------------------------
@@ -142,81 +99,40 @@ def datasets_for(specs) -> list[str]:
     return list(BASE_DATASETS) + sorted(used - set(BASE_DATASETS))
 
 
-# -- static first frame ---------------------------------------------------------------------------
-def text_plot(doc, index: int) -> str:
-    """Text runs: per step the input character, the next one and the predicted one (as network/plot.js)."""
-    snap = doc["snapshots"][index]
-    vocab = doc["vocab"]
-    show = lambda i: char_label(vocab[int(i)])  # noqa: E731
-    steps = []
-    for c, t, p in zip(snap["input"], snap["target"], snap["prediction"]):
-        wrong = " is-wrong" if p != t else ""
-        steps.append(f'<span class="net-text-step"><span class="char char-input">{escape(show(c))}</span>'
-                     f'<span class="char char-target">{escape(show(t))}</span>'
-                     f'<span class="char char-prediction{wrong}">{escape(show(p))}</span></span>')
-    right = int(np.sum(snap["prediction"] == snap["target"]))
-    label = (f"Next-character predictions of run {doc['run']} after epoch {snap['epoch']}: "
-             f"{right} of {len(snap['prediction'])} correct")
-    return (f'<div class="net-text" role="img" aria-label="{escape(label)}" data-epoch="{snap["epoch"]}">'
-            '<div class="net-text-labels" aria-hidden="true"><span>input</span><span>target</span>'
-            f'<span>prediction</span></div><div class="net-text-steps">{"".join(steps)}</div></div>')
+# -- figure -----------------------------------------------------------------------------------------
+CELL_FIGURE = re.compile(r'<figure [^>]*data-widget="cell"[^>]*>')
+ATTR = re.compile(r'\bdata-(run|options)="([^"]*)"')
 
 
-def static_frame(element_id: str, names, initial, specs, preds, epoch, datasets) -> str:
-    index = names.index(initial)
-    spec, pred = specs[index], preds[index]
-    snap_index = [int(s["epoch"]) for s in pred["snapshots"]].index(epoch)
-    present = {s["dataset"] for s in specs}
-    inputs = "".join(
-        f'<li class="net-dataset{" is-selected" if d == spec["dataset"] else ""}'
-        f'{"" if d in present else " is-missing"}">{thumbnail(d)}<span>{escape(DATASET_LABELS.get(d, d))}'
-        f'</span></li>' for d in datasets)
-    layers = "".join(f'<li class="net-layer-static"><span class="net-layer-name">Layer {k + 1}</span>'
-                     f'<span class="net-layer-kind">{spec["cell"].upper()} · {spec["hidden"]} units</span>{LOOP}</li>'
-                     for k in range(spec["layers"]))
-    if pred["kind"] == "function":
-        plot = predictions_svg(pred, snap_index, f"{element_id}-plot")
-    else:
-        plot = text_plot(pred, snap_index)
-    last = int(pred["snapshots"][-1]["epoch"])
-    return (f'<div class="net-static">'
-            f'<p class="net-settings"><strong>Run {escape(initial)}</strong>: {escape(summary(spec))}. '
-            f'Epoch {epoch} of {last}.</p>'
-            f'<div class="net-columns">'
-            f'<div class="net-col net-input"><p class="net-heading">Input</p><ul class="net-datasets">{inputs}</ul></div>'
-            f'<div class="net-col net-network"><p class="net-heading">Network</p>'
-            f'<ol class="net-stack-static">{layers}</ol></div>'
-            f'<div class="net-col net-prediction"><p class="net-heading">Prediction</p>{plot}</div>'
-            f'</div></div>')
-
-
-def grid_table(names, specs, runs) -> str:
-    head = "".join(f'<th scope="col">{k}</th>' for k in SETTINGS + ("epochs", "final validation loss"))
-    rows = []
-    for name, spec, run in zip(names, specs, runs):
-        cells = "".join(f"<td>{escape(fmt_number(spec[k]))}</td>" for k in SETTINGS + ("epochs",))
-        rows.append(f'<tr><th scope="row">{escape(name)}</th>{cells}'
-                    f'<td>{FORMAT.format(run["loss"]["validation"][-1])}</td></tr>')
-    return (f'<table class="data-table net-grid-table"><caption>Precomputed runs</caption><thead><tr>'
-            f'<th scope="col">run</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+def cell_runs(html: str) -> list[str]:
+    """The runs that have a {cell} view on the page: its data-run, or data-options `run` / `runs`."""
+    runs: set[str] = set()
+    for tag in CELL_FIGURE.findall(html):
+        attrs = {k: unescape(v) for k, v in ATTR.findall(tag)}
+        options = json.loads(attrs.get("options") or "{}")
+        runs.update(r for r in [attrs.get("run"), options.get("run"), *(options.get("runs") or [])] if r)
+    return sorted(runs)
 
 
 def render(block, ctx) -> str:
-    names, initial, runs, preds, specs, epoch = check(block, ctx)
-    element_id = widget_id(block)
+    names, initial, specs, epoch, index = check(block, ctx)
+    if ctx.thumbnail_pass:  # the front page shows a plot, not this figure's controls: look further on
+        return ""
     data = payload(ctx, names, specs)
-    index = names.index(initial)
-    pred = preds[index]
-    snap_index = [int(s["epoch"]) for s in pred["snapshots"]].index(epoch)
-    frame = static_frame(element_id, names, initial, specs, preds, epoch, data["datasets"])
+    options = {"run": initial, "epoch": epoch}
     caption = escape(block.options["caption"]) or escape(
         f"A recurrent network learning: choose the input, the layers and the training settings; "
         f"{len(names)} precomputed run{'s' if len(names) != 1 else ''}.")
-    pred_table = predictions_table(pred, snap_index) if pred["kind"] == "function" else ""
-    table = (f'<details class="widget-data"><summary>Data</summary>{grid_table(names, specs, runs)}'
-             f'<div class="net-snapshot-table"><p>Run {escape(initial)}, epoch {epoch}</p>{pred_table}</div></details>')
-    return figure(block, ctx, frame=frame, caption=caption, data=data, snapshot=snap_index,
-                  options={"run": initial, "epoch": epoch}, extra=table)
+    frame_at, table_at = (f"<!--network-{part}:{widget_id(block)}-->" for part in ("frame", "table"))
+
+    def draw(html: str) -> str:
+        frame, table = ctx.first_frame(block, data, {**options, "cells": cell_runs(html)})
+        return html.replace(frame_at, frame, 1).replace(table_at, table, 1)
+
+    ctx.rewrites.append(draw)
+    html = figure(block, ctx, frame=frame_at, caption=caption, data=data, snapshot=index, options=options,
+                  extra=f'<details class="widget-data"><summary>Data</summary>{table_at}</details>')
+    return html.replace("<figure ", f'<figure data-run="{escape(initial)}" ', 1)
 
 
 register(Directive(

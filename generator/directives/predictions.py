@@ -8,9 +8,6 @@ from __future__ import annotations
 from html import escape
 
 from . import REQUIRED, Directive, Opt, figure, register, snapshot_index
-# {network} still draws its static prediction plot in Python; it imports that copy from here until it
-# renders with site/js/widgets/predictions.js too.
-from ..plot import FORMAT, predictions_svg as static_svg, predictions_table as data_table  # noqa: F401
 
 
 def payload(doc: dict) -> dict:

@@ -12,20 +12,22 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CONVERTED = ("predictions", "loss", "horizon", "gradients")
+CONVERTED = ("predictions", "loss", "horizon", "gradients", "network")
 SELECTOR = ", ".join(f'[data-widget="{name}"]' for name in CONVERTED)
 ARTICLES = sorted(p.parent.name for p in (ROOT / "content").glob("*/index.md"))
 MAX_SHIFT = 3  # px: hydration may not push the text below a figure further than this
 
 # The figure as a tree of [tag, sorted attributes, children], plus where the next element starts.
-# Left out, because hydration legitimately adds them: the figure's own data-state / data-epoch (its
-# progress and the shown epoch) and (i) buttons, which open explanations only scripts can show.
+# Left out, because hydration legitimately adds them: the figure's own data-state / data-epoch /
+# data-phase / data-playing (its progress, the shown epoch, the training phase played and whether it
+# plays) and (i) buttons, which open explanations only scripts can show.
 READ = """(figure) => {
+  const PROGRESS = ['data-state', 'data-epoch', 'data-phase', 'data-playing'];
   const skip = (n) => n.nodeType === 1 && n.classList.contains('info-button');
   const walk = (n) => {
     if (n.nodeType === 3) return n.data;
     const attrs = [...n.attributes].map((a) => [a.name, a.value])
-      .filter(([name]) => n !== figure || !['data-state', 'data-epoch'].includes(name)).sort();
+      .filter(([name]) => n !== figure || !PROGRESS.includes(name)).sort();
     return [n.namespaceURI.endsWith('svg') ? `svg:${n.localName}` : n.localName, attrs,
       [...n.childNodes].filter((c) => (c.nodeType === 1 && !skip(c)) || c.nodeType === 3).map(walk)];
   };

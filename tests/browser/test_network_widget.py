@@ -104,10 +104,10 @@ def test_static_first_frame_shows_the_initial_run(page_without_js, grid_site):
     page_without_js.goto(base + "net/")
     snap = document(project, "lr-good")["snapshots"][0]
     assert_shows(plotted(page_without_js, FIG), snap)
-    text = page_without_js.locator(f"{FIG} .net-settings").text_content()
-    assert "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0" in text
-    assert "Epoch 0 of 4" in text
-    assert page_without_js.locator(f"{FIG} .net-layer-static").count() == 1
+    text = page_without_js.locator(f"{FIG} .net-summary").text_content()
+    assert text == "Run lr-good: sine, LSTM, 1 layer of 4 units, learning rate 0.01, batch size 25, noise 0."
+    assert page_without_js.locator(f"{FIG} .net-epoch").text_content() == "Epoch0of 4"
+    assert page_without_js.locator(f"{FIG} .net-layer").count() == 1
     assert page_without_js.locator(f"{FIG} .net-dataset").count() == 6
     table = page_without_js.locator(f"{FIG} .net-grid-table tbody tr")
     assert table.count() == 8

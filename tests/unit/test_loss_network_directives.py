@@ -144,19 +144,44 @@ def test_network_payload_reads_settings_from_provenance(trained, tmp_path):
     np.testing.assert_array_equal(decode(snap["prediction"]), pred["snapshots"][0]["prediction"])
     assert two["loss"]["validation"] == list(doc(project, "layers-2", "run")["loss"]["validation"])
     assert data["runs"][2]["kind"] == "text" and data["runs"][2]["vocab"]
-    # static frame: the initial run's settings in words, its layers, its first snapshot's plot
-    assert "<strong>Run layers-2</strong>: sine, LSTM, 2 layers of 4 units, learning rate 0.01" in html
-    assert html.count('class="net-layer-static"') == 2 and "Epoch 0 of 4" in html
+    # first frame: the initial run's settings in words, its layers, its first snapshot's plot
+    assert "Run <strong>layers-2</strong>: sine, LSTM, 2 layers of 4 units, learning rate 0.01" in html
+    assert html.count('class="net-layer"') == 2
+    assert re.search(r'class="net-epoch-value"[^>]*>0</output><span class="net-epoch-of">of 4</span>', html)
     assert "Predictions of run layers-2 after epoch 0" in html
-    assert '&quot;run&quot;:&quot;layers-2&quot;' in html
+    assert '&quot;run&quot;:&quot;layers-2&quot;' in html and 'data-run="layers-2"' in html
+    # the data table: the shown snapshot's values, then one row per run of the grid
+    first = pred["snapshots"][0]
+    row = "".join(f"<td>{v:.4f}</td>".replace("-", "\u2212") for v in (first["input"][0], first["target"][0],
+                                                                       first["prediction"][0]))
+    assert f'<tr><th scope="row">0</th>{row}</tr>' in html
+    grid = re.search(r'<table class="data-table net-grid-table">.*?</table>', html).group(0)
+    assert grid.count('<tr><th scope="row">') == 3 and "<td>lstm</td><td>2</td><td>4</td><td>0.01</td>" in grid
+
+
+def test_network_layers_open_the_cell_view_of_the_same_run(trained, tmp_path):
+    """A layer is a button only when the page has a {cell} figure of the shown run, even one further down."""
+    body = "```{network}\nruns: lr-good, layers-2\nrun: layers-2\n```\n\n```{cell}\nrun: layers-2\n```\n"
+    project = project_with(trained, tmp_path, body)
+    html = build(project, show_progress=False)["a/index.html"].decode()
+    assert html.count('<button type="button" class="net-layer-body"') == 2
+    other = body.replace("run: layers-2\n```\n\n", "run: lr-good\n```\n\n", 1)
+    project = project_with(trained, tmp_path / "other", other)
+    html = build(project, show_progress=False)["a/index.html"].decode()
+    assert 'class="net-layer-body"' in html and '<button type="button" class="net-layer-body"' not in html
 
 
 def test_network_thumbnails_follow_the_dataset_formulas(trained, tmp_path):
-    from unrolled.generator.directives import network
+    """The input thumbnails in the first frame plot the formulas the runs train on."""
     from unrolled_lite.datasets import function_values
 
-    svg = network.thumbnail("composite")
-    points = re.search(r'points="([^"]+)"', svg).group(1).split()
-    xs = np.array([float(p.split(",")[0]) for p in points]) / network.THUMB_W * network.THUMB_SPAN
-    ys = network.THUMB_Y - np.array([float(p.split(",")[1]) for p in points]) / network.THUMB_H * 2 * network.THUMB_Y
+    project = project_with(trained, tmp_path, "```{network}\nruns: lr-good\n```\n")
+    html = build(project, show_progress=False)["a/index.html"].decode()
+    svg = re.search(r'<svg class="net-thumb" viewBox="0 0 (\d+) (\d+)"[^>]*data-span="([^"]+)" data-ymax="([^"]+)">'
+                    r'<line [^>]*></line><polyline [^>]*data-dataset="composite"[^>]*points="([^"]+)"', html)
+    width, height, span, ymax = (float(v) for v in svg.groups()[:4])
+    points = np.array([[float(v) for v in p.split(",")] for p in svg.group(5).split()])
+    xs = points[:, 0] / width * span
+    ys = ymax - points[:, 1] / height * 2 * ymax
+    assert len(xs) > 50 and xs[-1] == pytest.approx(span)
     np.testing.assert_allclose(ys, function_values("composite", xs), atol=0.01)

@@ -1,4 +1,4 @@
-// A character as a reader can see it: space, newline and tab get visible symbols (as generator/plot.py).
+// A character as a reader can see it: space, newline and tab get visible symbols.
 const VISIBLE = { ' ': '␣', '\n': '⏎', '\t': '⇥' };
 
 export function charLabel(ch) {

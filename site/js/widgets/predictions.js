@@ -65,8 +65,11 @@ function scaleFor(data, snaps, current) {
   return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all));
 }
 
-/** The plot of snapshot `index` as markup. */
-function plot(data, decoded, index, id) {
+/**
+ * The plot of snapshot `index` as markup. `className` adds to the <svg>'s class; `marks(scale, x)` (x =
+ * {start, step, n}) may return markup drawn {window: over the input window, rollout: before the roll-out}.
+ */
+export function plot(data, decoded, index, id, { className = '', marks = null } = {}) {
   const snaps = decoded.map((d) => shown(data, d));
   const s = snaps[index];
   const { start, step } = data.x;
@@ -80,8 +83,10 @@ function plot(data, decoded, index, id) {
   const xRoll = s.rollout ? Array.from(s.rollout, (_, j) => start + step * (n + 1 + j)) : null;
   const titles = data.y ? axisTitles(data) : null;
   const where = titles ? `; ${titles[0]} ${fmtX(xIn[0])} to ${fmtX(xOut[n - 1])}, values in ${titles[1]}` : '';
+  const extra = marks ? marks(scale, { start, step, n }) : {};
   return svg(scale, {
     id,
+    className,
     title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
     desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
@@ -91,6 +96,7 @@ function plot(data, decoded, index, id) {
     class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
     width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
   }),
+  extra.window,
   h('g', { class: 'errors' }, xOut.map((x, i) => h('line', {
     x1: scale.x(x).toFixed(2), x2: scale.x(x).toFixed(2),
     y1: scale.y(s.target[i]).toFixed(2), y2: scale.y(s.prediction[i]).toFixed(2),
@@ -98,12 +104,8 @@ function plot(data, decoded, index, id) {
   polyline(scale, 'input', xIn, s.input),
   polyline(scale, 'target', xOut, s.target),
   polyline(scale, 'prediction', xOut, s.prediction),
-  xRoll && [polyline(scale, 'rollout-target', xRoll, s.rolloutTarget), polyline(scale, 'rollout', xRoll, s.rollout)]);
-}
-
-/** The plot of snapshot `index` as an SVG element (the {network} widget draws its prediction plot with it). */
-export function draw(data, snaps, index, id) {
-  return toNode(plot(data, snaps, index, id));
+  xRoll && [extra.rollout, polyline(scale, 'rollout-target', xRoll, s.rolloutTarget),
+    polyline(scale, 'rollout', xRoll, s.rollout)]);
 }
 
 function table(data, decoded) {

@@ -2,45 +2,59 @@
 // with a label, an <output>, tick marks (a <datalist>) at the precomputed values and aria-valuetext.
 // Pointer input snaps to the closest precomputed value; arrow keys, Page Up/Down, Home and End move
 // between precomputed values (a keydown handler on the slider itself, never on the document).
+// `slider` is the markup (first frame and live view); `bindSlider` makes one work and updates it in
+// place, so a slider keeps keyboard focus while the reader moves it.
+import { h, join } from 'unrolled/lib/html.js';
 import { closestIndex } from 'unrolled/widgets/network/grid.js';
 
-let counter = 0;
-
-/** Number as the widget shows a setting: 0.01, 25, 0.2 (network.py `fmt_number`). */
+/** Number as the widget shows a setting: 0.01, 25, 0.2. */
 export function formatSetting(v) {
   return typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);
 }
 
-/**
- * A snapping slider. spec: {id, label, name (for aria-valuetext), info (button or null), toSlider(v),
- * fromSlider(x), min, max, step, onChange(value)}. Returns {element, set(value, values), disable(reason)}.
- */
-export function snapSlider(spec) {
-  counter += 1;
-  const wrap = document.createElement('div');
-  wrap.className = 'net-slider';
-  const top = document.createElement('div');
-  top.className = 'net-slider-top';
-  const label = document.createElement('label');
-  label.htmlFor = spec.id;
-  label.textContent = spec.label;
-  const output = document.createElement('output');
-  output.htmlFor = spec.id;
-  top.append(label);
-  if (spec.info) top.append(spec.info);
-  top.append(output);
-  const input = document.createElement('input');
-  Object.assign(input, { type: 'range', id: spec.id, min: spec.min, max: spec.max, step: spec.step });
-  const list = document.createElement('datalist');
-  list.id = `${spec.id}-ticks-${counter}`;
-  input.setAttribute('list', list.id);
-  const note = document.createElement('p');
-  note.className = 'net-slider-note';
-  note.id = `${spec.id}-note`;
-  wrap.append(top, input, list, note);
+/** The three sliders: label, the name in aria-valuetext, explanation key, and the slider's own scale. */
+export const SLIDERS = {
+  lr: {
+    label: 'Learning rate', name: 'learning rate', step: 0.01, toSlider: (v) => Math.log10(v), fromSlider: (x) => 10 ** x,
+  },
+  batch: {
+    label: 'Batch size', name: 'batch size', step: 1, toSlider: (v) => v, fromSlider: (x) => x,
+  },
+  noise: {
+    label: 'Noise', name: 'noise', step: 0.01, toSlider: (v) => v, fromSlider: (x) => x,
+  },
+};
 
-  let values = [];
-  let value = null;
+const ticks = (spec, values) => join(values.map((v) => h('option', { value: spec.toSlider(v) })));
+
+/**
+ * One slider as markup. state = {value, values (offered: the tick marks), min, max, disabled, note}
+ * (unrolled/widgets/network/model.js `slider`).
+ */
+export function slider(id, dim, state) {
+  const spec = SLIDERS[dim];
+  const sid = `${id}-${dim}`;
+  const text = formatSetting(state.value);
+  return h('div', { class: state.disabled ? 'net-slider is-disabled' : 'net-slider' },
+    h('div', { class: 'net-slider-top' }, h('label', { for: sid }, spec.label), h('output', { for: sid }, text)),
+    h('input', {
+      type: 'range', id: sid, min: state.min, max: state.max, step: spec.step, list: `${sid}-ticks`,
+      value: spec.toSlider(state.value), 'aria-valuetext': `${spec.name} ${text}`, disabled: state.disabled,
+      'aria-describedby': state.note ? `${sid}-note` : null,
+    }),
+    h('datalist', { id: `${sid}-ticks` }, ticks(spec, state.values)),
+    h('p', { class: 'net-slider-note', id: `${sid}-note`, hidden: !state.note }, state.note));
+}
+
+/** Make the slider `wrap` (drawn by `slider`) snap and report; returns {input, set(state)}. */
+export function bindSlider(wrap, dim, onChange) {
+  const spec = SLIDERS[dim];
+  const input = wrap.querySelector('input');
+  const output = wrap.querySelector('output');
+  const list = wrap.querySelector('datalist');
+  const note = wrap.querySelector('.net-slider-note');
+  let values = Array.from(list.options, (o) => spec.fromSlider(Number(o.value)));
+  let value = spec.fromSlider(Number(input.value));
   const show = (v) => {
     value = v;
     input.value = String(spec.toSlider(v));
@@ -49,10 +63,9 @@ export function snapSlider(spec) {
     input.setAttribute('aria-valuetext', `${spec.name} ${text}`);
   };
   const choose = (index) => {
-    const i = Math.max(0, Math.min(values.length - 1, index));
-    const v = values[i];
+    const v = values[Math.max(0, Math.min(values.length - 1, index))];
     show(v);
-    spec.onChange(v);
+    onChange(v);
   };
   input.addEventListener('input', () => {
     if (!values.length) return;
@@ -72,23 +85,20 @@ export function snapSlider(spec) {
   });
 
   return {
-    element: wrap,
     input,
-    /**
-     * Show `v`; `all` = the values offered (tick marks); `reason` disables the slider with a note; `extra`
-     * adds to the note (e.g. why other values are not offered) without disabling.
-     */
-    set(v, all, reason = '', extra = '') {
-      values = all;
-      list.replaceChildren(...all.map((a) => Object.assign(document.createElement('option'), { value: spec.toSlider(a) })));
-      show(v);
-      const why = reason || (all.length < 2 ? `only ${formatSetting(all[0] ?? v)} was precomputed` : '');
-      const text = [why, extra].filter(Boolean).join('; ');
-      input.disabled = Boolean(why);
-      note.textContent = text;
-      note.hidden = !text;
-      if (text) input.setAttribute('aria-describedby', note.id); else input.removeAttribute('aria-describedby');
-      wrap.classList.toggle('is-disabled', Boolean(why));
+    /** Show `state` (as `slider` draws it) on the same elements. */
+    set(state) {
+      values = state.values;
+      // ranges first: a range input clamps its value to the bounds it has when the value is set
+      input.min = String(state.min);
+      input.max = String(state.max);
+      list.innerHTML = String(ticks(spec, values));
+      show(state.value);
+      input.disabled = state.disabled;
+      note.textContent = state.note;
+      note.hidden = !state.note;
+      if (state.note) input.setAttribute('aria-describedby', note.id); else input.removeAttribute('aria-describedby');
+      wrap.classList.toggle('is-disabled', state.disabled);
     },
   };
 }

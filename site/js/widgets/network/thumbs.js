@@ -1,7 +1,7 @@
-// Input thumbnails for {network}: exploRNN's four functions drawn from the same formulas as
-// site/py/unrolled_lite/datasets.py (which precompute trains on), and the text sets by name.
-// The geometry matches generator/directives/network.py `thumbnail` (x in [0, SPAN], y in [-YMAX, YMAX]).
-import { el } from 'unrolled/lib/plot.js';
+// Input thumbnails for {network} as markup: exploRNN's four functions drawn from the same formulas as
+// site/py/unrolled_lite/datasets.py (which precompute trains on), x in [0, SPAN] and y in [-YMAX, YMAX]
+// (recorded as data-span and data-ymax), and the text sets by name.
+import { h } from 'unrolled/lib/html.js';
 
 export const W = 64;
 export const H = 28;
@@ -28,30 +28,28 @@ const jitter = (i) => {
 /** An author's series (dataset csv): its own values (the plotted window and what follows it), scaled
  * to fill the box, since its shape is not a formula. */
 function seriesThumbnail(name, values) {
-  const svg = el('svg', { class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true' });
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   const span = hi > lo ? hi - lo : 1;
   const points = Array.from(values, (v, i) => `${((i / Math.max(1, values.length - 1)) * W).toFixed(2)},`
     + `${(H - 2 - ((v - lo) / span) * (H - 4)).toFixed(2)}`);
-  svg.append(el('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }));
-  return svg;
+  return h('svg', { class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true' },
+    h('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }));
 }
 
-/** The thumbnail SVG of a dataset; function data shows uniform input noise of amplitude `noise`; an
+/** The thumbnail SVG markup of a dataset; function data shows uniform input noise of amplitude `noise`; an
  * author's series draws `values` (its own numbers) when given. */
 export function thumbnail(name, noise = 0, values = null) {
   if (values && values.length > 1) return seriesThumbnail(name, values);
-  const svg = el('svg', {
+  const box = (...children) => h('svg', {
     class: 'net-thumb', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true', 'data-span': SPAN, 'data-ymax': YMAX,
-  });
+  }, ...children);
   const fn = FUNCTIONS[name];
   if (!fn) {
-    svg.append(el('text', {
+    return box(h('text', {
       class: 'thumb-text', x: W / 2, y: H / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central',
     }, TEXT_SAMPLES[name] || name));
-    return svg;
   }
   const points = [];
   for (let i = 0; i < SAMPLES; i += 1) {
@@ -59,9 +57,8 @@ export function thumbnail(name, noise = 0, values = null) {
     const y = Math.max(-YMAX, Math.min(YMAX, fn(x) + noise * jitter(i)));
     points.push(`${((x / SPAN) * W).toFixed(2)},${(((YMAX - y) / (2 * YMAX)) * H).toFixed(2)}`);
   }
-  svg.append(
-    el('line', { class: 'thumb-axis', x1: 0, x2: W, y1: H / 2, y2: H / 2 }),
-    el('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }),
+  return box(
+    h('line', { class: 'thumb-axis', x1: 0, x2: W, y1: H / 2, y2: H / 2 }),
+    h('polyline', { class: 'thumb-line', 'data-dataset': name, fill: 'none', points: points.join(' ') }),
   );
-  return svg;
 }
