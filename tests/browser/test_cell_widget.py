@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from unrolled.generator.build import discover
-from unrolled.generator.directives.cell import NODE_TEXT, short
+from unrolled.generator.directives.cell import NODE_TEXT
 from unrolled.precompute.cache import entry_dir
 from unrolled.precompute.documents import load
+
+from tests.unit.test_cell_directive import short
 
 pytestmark = pytest.mark.browser
 
