@@ -61,11 +61,14 @@ export function stages(m, view) {
   ));
 }
 
-/** The phase's equations (KaTeX from the payload), those of the current compute step marked. */
+/**
+ * The phase's equations (KaTeX from the payload), those of the current compute step marked. A long one
+ * scrolls sideways inside its line, at widths only the browser knows, so every line is a tab stop.
+ */
 export function equations(m, view) {
   const side = view.phase === 'forward' ? 'f' : 'b';
   return m.dia.equations.map((e, k) => [e, k]).filter(([e]) => e[side] >= 0).map(([e, k]) => h('li', {
-    class: e[side] === view.stage ? 'is-active' : null, 'data-stage': e[side], 'data-equation': k,
+    class: e[side] === view.stage ? 'is-active' : null, 'data-stage': e[side], 'data-equation': k, tabindex: 0,
   }, raw(e.html)));
 }
 
