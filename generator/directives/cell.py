@@ -28,7 +28,7 @@ Explanation keys (write ```{explain}``` blocks with `for:` one of these; each be
 (GRU; GRU also uses `cell.candidate` and `cell.output`, the RNN `cell.output`), `cell.backward` (the
 backward pass).
 
-Linked views (unrolled/lib/state.js, mirrored in the URL): `epoch`, `step`, `layer`.
+Linked views (unrolled/lib/state.js, kept in the URL): `epoch`, `step`, `layer`.
 
 A run of an author's own cell (cell-trace `cell` = "custom") gets the generic view instead: its named
 values as heat strips, payload and first frame from `cell_custom.py` and site/js/widgets/cell/generic.js.
@@ -37,88 +37,23 @@ Opening from another widget (e.g. a layer of {network}): see the header of site/
 `open(figure, {layer, step, phase, source})` or a `cell-open` CustomEvent on the figure. Figures carry
 `data-run="NAME"`, so `[data-widget="cell"][data-run="NAME"]` finds the cell view of a run.
 
-The payload holds the chosen sequence only, every snapshot and layer, as float32, plus the diagram
-geometry computed here (`diagram(...)`), so the static first frame and the live module draw the same
-picture from the same numbers. Numbers in `data-value` attributes are float32 values written with 9
-significant digits (exact for float32), identically in Python and JavaScript.
+This module is the directive's spec, validation and payload; the figure is drawn by
+site/js/widgets/cell.js alone: its `frame` and `dataTable` give the first frame (through
+`ctx.first_frame`, at build time) and its default export hydrates onto the same markup. The payload
+holds the chosen sequence only, every snapshot and layer, as float32, plus the diagram's geometry and
+texts made here (`diagram(...)`: node places, wires, the compute steps and equations as HTML, since
+their Markdown and TeX are rendered by the generator).
 """
 from __future__ import annotations
 
 import math
 from html import escape
 
-import numpy as np
-
 from unrolled.precompute import arrays
 
-from ..inline_values import MINUS
-from ..plot import char_label
-from . import REQUIRED, Directive, Opt, figure, register, widget_id
+from . import REQUIRED, Directive, Opt, figure, register, snapshot_index
 
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "Vanilla RNN"}
-
-# -- numbers, colours (mirrored exactly in site/js/widgets/cell/format.js) --------------------------------
-
-# Diverging scale (ColorBrewer PuOr, 5 classes): purple below zero, orange above.
-STOPS = ((-1.0, (0x54, 0x27, 0x88)), (-0.5, (0x99, 0x8E, 0xC3)), (0.0, (0xF7, 0xF7, 0xF7)),
-         (0.5, (0xF1, 0xA3, 0x40)), (1.0, (0xB3, 0x58, 0x06)))
-
-
-def _js_exponent(text: str) -> str:
-    mantissa, exponent = text.split("e")
-    return f"{mantissa}e{int(exponent):+d}"
-
-
-def exact(v: float) -> str:
-    """9 significant digits: exact for a float32 value (JS: v.toExponential(8))."""
-    return "0" if v == 0 else _js_exponent(f"{v:.8e}")
-
-
-def short(v: float) -> str:
-    """Human-readable value with a real minus sign (JS: fmt.short); `exact` stays machine-readable."""
-    if v == 0:
-        return "0"
-    if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.4f}".replace("-", MINUS)
-    return _js_exponent(f"{v:.2e}").replace("-", MINUS)
-
-
-DECADES = 3  # gradients: a signed log scale over three decades below the largest one
-
-
-def scale_position(v: float, domain: float, log: bool = False) -> float:
-    """Where v sits on the colour scale, in [-1, 1]: linear (values) or signed log10 (gradients)."""
-    if not log:
-        return max(-1.0, min(1.0, v / domain))
-    a = abs(v) / domain
-    t = 0.0 if a == 0 else min(1.0, max(0.0, 1 + math.log10(a) / DECADES))
-    return t if v > 0 else -t
-
-
-def colour(v: float, domain: float, log: bool = False) -> str:
-    """Hex colour of v on the diverging scale covering [-domain, domain] (values beyond are clamped)."""
-    t = scale_position(v, domain, log)
-    for (a, ca), (b, cb) in zip(STOPS, STOPS[1:]):
-        if t <= b:
-            frac = (t - a) / (b - a)
-            return "#" + "".join(f"{math.floor(x + (y - x) * frac + 0.5):02x}" for x, y in zip(ca, cb))
-    return "#%02x%02x%02x" % STOPS[-1][1]
-
-
-def legend_ticks(phase: str, domain: float) -> tuple[list[tuple[float, str]], list[float]]:
-    """Labelled ticks (percent along the bar, label) and, for the log scale, the unlabelled decade marks
-    (JS: legendTicks)."""
-    if phase == "forward":
-        return [(0, "≤ −1"), (50, "0"), (100, "≥ +1")], []
-    step = 50 / DECADES
-    marks = [50 - k * step for k in range(DECADES - 1, 0, -1)] + [50 + k * step for k in range(1, DECADES)]
-    return [(0, f"−{short(domain)}"), (50, "0"), (100, f"+{short(domain)}")], marks
-
-
-def f32(a) -> np.ndarray:
-    """What the browser sees: the payload's float32 values, as float64 for exact formatting."""
-    return np.asarray(a, dtype=np.float32).astype(np.float64)
-
 
 # -- the diagrams -----------------------------------------------------------------------------------------
 
@@ -444,238 +379,6 @@ def payload(doc, sequence: int, dia: dict) -> dict:
     return body
 
 
-def grad_domain(layer: dict, cell: str) -> float:
-    """Half-width of the backward colour scale: the largest |gradient| of this layer over all steps."""
-    keys = [n[5] for n in NODE_TEXT[cell].values() if n[5]]
-    peak = max(float(np.max(np.abs(f32(layer[k])))) for k in keys)
-    return peak if peak > 0 else 1.0
-
-
-# -- the static first frame -------------------------------------------------------------------------------
-
-def _points(points) -> str:
-    return " ".join(f"{x:g},{y:g}" for x, y in points)
-
-
-def _head(a, b, size=5.0) -> str:
-    """A small arrow head at b, pointing from a to b."""
-    (x0, y0), (x1, y1) = a, b
-    length = math.hypot(x1 - x0, y1 - y0) or 1.0
-    ux, uy = (x1 - x0) / length, (y1 - y0) / length
-    bx, by = x1 - ux * size * 1.6, y1 - uy * size * 1.6
-    return f"{x1:g},{y1:g} {bx - uy * size:.2f},{by + ux * size:.2f} {bx + uy * size:.2f},{by - ux * size:.2f}"
-
-
-def _state(stage: int, current: int) -> str:
-    if stage < 0:
-        return "off"
-    return "done" if stage < current else "active" if stage == current else "todo"
-
-
-def unit_title(node: dict, phase: str, k: int, n: int, v: float, pre: float | None) -> str:
-    sym, sub = (node["sym"], node["sub"]) if phase == "forward" else (node["bsym"], node["bsub"])
-    text = f"{node['name']} {sym}{sub and '_' + sub}, unit {k + 1} of {n}: {short(v)}"
-    if pre is not None:
-        text += f" (pre-activation {short(pre)})"
-    return text
-
-
-def static_diagram(dia: dict, values: dict, layer: int, step: int, phase: str, stage: int, domain: float,
-                   element_id: str, title: str) -> str:
-    side = "f" if phase == "forward" else "b"
-    geo = dia["layers"][layer]
-    parts = [f'<svg class="cell-diagram phase-{phase}" viewBox="0 0 {dia["width"]:g} {dia["height"]:g}" '
-             f'role="group" aria-labelledby="{element_id}-dtitle" data-phase="{phase}" data-stage="{stage}" '
-             f'data-step="{step}" data-domain="{exact(domain)}">'
-             f'<title id="{element_id}-dtitle">{escape(title)}</title><g class="wires">']
-    for wire in dia["wires"]:
-        pts = wire["points"]
-        heads = ""
-        if wire["head"]:
-            heads = (f'<polygon class="head head-f" points="{_head(pts[-2], pts[-1])}"/>'
-                     f'<polygon class="head head-b" points="{_head(pts[1], pts[0])}"/>')
-        dot = f'<circle class="dot" cx="{pts[0][0]:g}" cy="{pts[0][1]:g}" r="2.5"/>' if wire.get("dot") else ""
-        parts.append(f'<g class="wire is-{_state(wire[side], stage)}"><polyline points="{_points(pts)}"/>'
-                     f'{heads}{dot}</g>')
-    parts.append('</g><g class="ops" aria-hidden="true">')
-    for op in dia["ops"]:
-        cls = f"op is-{_state(op[side], stage)}"
-        if not op["label"]:
-            parts.append(f'<circle class="{cls} junction" cx="{op["x"]:g}" cy="{op["y"]:g}" r="2.5"/>')
-        elif len(op["label"]) == 1:
-            parts.append(f'<g class="{cls}"><circle cx="{op["x"]:g}" cy="{op["y"]:g}" r="8"/>'
-                         f'<text x="{op["x"]:g}" y="{op["y"]:g}">{escape(op["label"])}</text></g>')
-        else:
-            w = 8 + 6.5 * len(op["label"])
-            parts.append(f'<g class="{cls}"><rect x="{op["x"] - w / 2:g}" y="{op["y"] - 7:g}" width="{w:g}" '
-                         f'height="14" rx="7"/><text x="{op["x"]:g}" y="{op["y"]:g}">{escape(op["label"])}</text></g>')
-    parts.append('</g><g class="nodes">')
-    for node in dia["nodes"]:
-        key = node["key"] if phase == "forward" else node["bkey"]
-        strip = geo["strips"][node["id"]]
-        name = geo["x_name"] if node["id"] == "x" else node["name"]
-        sym, sub = (node["sym"], node["sub"]) if phase == "forward" else (node["bsym"], node["bsub"])
-        state = _state(node[side], stage)
-        parts.append(f'<g class="node node-{node["id"]} is-{state}" data-node="{node["id"]}"'
-                     + (f' data-key="{key}"' if key else "") + '>'
-                     f'<rect class="node-box" x="{node["x"]:g}" y="{node["y"]:g}" width="{node["w"]:g}" '
-                     f'height="{node["h"]:g}" rx="6"/>'
-                     f'<text class="node-label" x="{node["x"] + 6:g}" y="{node["y"] + 14:g}">'
-                     f'<tspan class="sym">{escape(sym)}</tspan><tspan class="sub" dy="3">{escape(sub)}</tspan></text>'
-                     f'<text class="node-name" x="{node["x"] + 6:g}" y="{node["y"] + 26:g}">{escape(name)}</text>'
-                     + (f'<text class="node-fn" x="{node["x"] + node["w"] - 6:g}" y="{node["y"] + 14:g}">'
-                        f'{escape(node["fn"])}</text>' if node["fn"] and phase == "forward" else "")
-                     + '<g class="strip">')
-        vals = values[key][step] if key else None
-        pre = values[node["pre"]][step] if key and phase == "forward" and node["pre"] else None
-        n, cols, size = strip["n"], strip["cols"], strip["cell"]
-        for k in range(n):
-            x, y = strip["x"] + (k % cols) * size, strip["y"] + (k // cols) * size
-            geom = f'x="{x:g}" y="{y:g}" width="{size:g}" height="{size:g}"'
-            if vals is None:
-                parts.append(f'<rect class="unit empty" {geom} data-unit="{k}"/>')
-                continue
-            v = float(vals[k])
-            label = unit_title(node | {"name": name}, phase, k, n, v, None if pre is None else float(pre[k]))
-            parts.append(f'<rect class="unit" {geom} data-unit="{k}" data-value="{exact(v)}" '
-                         f'fill="{colour(v, domain, True) if phase == "backward" else colour(v, 1.0)}"><title>{escape(label)}</title>'
-                         f'</rect>')
-        parts.append("</g></g>")
-    parts.append(f'</g><text class="out-label" x="{dia["outX"] - 6:g}" y="11">{escape(geo["out" if phase == "forward" else "outBack"])}</text></svg>')
-    return "".join(parts)
-
-
-# -- the data plot (mirrored in site/js/widgets/cell/seqplot.js) --------------------------------------------
-
-PLOT_W, PLOT_H = 360, 150
-PLOT_M = {"left": 30, "right": 10, "top": 10, "bottom": 20}
-
-
-def value_domain(*series) -> tuple[float, float]:
-    values = np.concatenate([np.ravel(s) for s in series])
-    lo, hi = min(float(values.min()), -1.0), max(float(values.max()), 1.0)
-    pad = 0.1 * (hi - lo)
-    return lo - pad, hi + pad
-
-
-def _px(v, lo, hi, a, b):
-    return a + (v - lo) / (hi - lo) * (b - a)
-
-
-def static_plot(data: dict, index: int, step: int, phase: str, element_id: str) -> str:
-    """Input x_t at position t, target and output at t+1; the window consumed so far is shaded, the steps the
-    pass has not reached yet are veiled, the error of every step is a bar (step t's stands out)."""
-    snap = data["snapshots"][index]
-    steps = len(snap["input"])
-    if data["kind"] == "text":
-        return static_text_plot(data, snap, step, phase, element_id)
-    y0, y1 = value_domain(*[s[k] for s in data["snapshots"] for k in ("input", "target", "output")])
-    left, right = PLOT_M["left"], PLOT_W - PLOT_M["right"]
-    top, bottom = PLOT_M["top"], PLOT_H - PLOT_M["bottom"]
-    X = lambda v: _px(v, 0, steps, left, right)  # noqa: E731
-    Y = lambda v: _px(v, y1, y0, top, bottom)  # noqa: E731
-    line = lambda name, xs, ys: (f'<polyline class="series series-{name}" data-series="{name}" fill="none" '  # noqa: E731
-                                 f'points="{" ".join(f"{X(a):.2f},{Y(float(b)):.2f}" for a, b in zip(xs, ys))}"/>')
-    out = snap["output"][:, 0]
-    ticks = "".join(f'<line class="grid" x1="{left}" x2="{right}" y1="{Y(v):.2f}" y2="{Y(v):.2f}"/>'
-                    f'<text x="{left - 5}" y="{Y(v):.2f}" text-anchor="end" dominant-baseline="middle">{v:g}</text>'
-                    for v in (-1.0, 0.0, 1.0))
-    xticks = "".join(f'<text x="{X(t):.2f}" y="{PLOT_H - 6}" text-anchor="middle">{t}</text>'
-                     for t in range(0, steps + 1, max(1, math.ceil(steps / 6))))
-    t = step
-    errors = "".join(f'<line x1="{X(k + 1):.2f}" x2="{X(k + 1):.2f}" y1="{Y(float(a)):.2f}" y2="{Y(float(b)):.2f}"/>'
-                     for k, (a, b) in enumerate(zip(snap["target"], out)))
-    veil = (X(t + 1), right) if phase == "forward" else (left, X(t))
-    return (f'<svg class="cell-plot" viewBox="0 0 {PLOT_W} {PLOT_H}" role="img" '
-            f'aria-labelledby="{element_id}-ptitle {element_id}-pdesc" data-y0="{y0!r}" data-y1="{y1!r}" '
-            f'data-steps="{steps}" data-step="{t}">'
-            f'<title id="{element_id}-ptitle">The traced sequence, step t = {t} marked</title>'
-            f'<desc id="{element_id}-pdesc">{steps} inputs; the target and the network\'s output at every step. '
-            f'At t = {t}: input {short(float(snap["input"][t]))}, target {short(float(snap["target"][t]))}, '
-            f'output {short(float(out[t]))}.</desc>'
-            f'<g class="axis" aria-hidden="true">{ticks}{xticks}</g>'
-            f'<rect class="consumed" x="{left}" y="{top}" width="{X(t) - left:.2f}" height="{bottom - top}"/>'
-            f'<line class="now" x1="{X(t):.2f}" x2="{X(t):.2f}" y1="{top}" y2="{bottom}"/>'
-            + line("input", range(steps), snap["input"]) + line("target", range(1, steps + 1), snap["target"])
-            + line("output", range(1, steps + 1), out)
-            + f'<g class="errors">{errors}</g>'
-            + f'<rect class="veil" x="{veil[0]:.2f}" y="{top}" width="{veil[1] - veil[0]:.2f}" height="{bottom - top}"/>'
-            + f'<line class="error" x1="{X(t + 1):.2f}" x2="{X(t + 1):.2f}" y1="{Y(float(snap["target"][t])):.2f}" '
-              f'y2="{Y(float(out[t])):.2f}"/>'
-            + f'<circle class="dot dot-input" cx="{X(t):.2f}" cy="{Y(float(snap["input"][t])):.2f}" r="3.5"/>'
-            + f'<circle class="dot dot-target" cx="{X(t + 1):.2f}" cy="{Y(float(snap["target"][t])):.2f}" r="3.5"/>'
-            + f'<circle class="dot dot-output" cx="{X(t + 1):.2f}" cy="{Y(float(out[t])):.2f}" r="3.5"/>'
-            + "</svg>")
-
-
-def char(vocab, i: int) -> str:
-    return char_label(vocab[int(i)])
-
-
-def static_text_plot(data: dict, snap: dict, step: int, phase: str, element_id: str) -> str:
-    steps, vocab = len(snap["input"]), data["vocab"]
-    pred = np.argmax(snap["output"], axis=-1)
-    cw = min(16.0, (PLOT_W - 64) / steps)
-    rows = [("input", snap["input"]), ("target", snap["target"]), ("output", pred)]
-    parts = [f'<svg class="cell-plot cell-text-plot" viewBox="0 0 {PLOT_W} 78" role="img" '
-             f'aria-labelledby="{element_id}-ptitle" data-steps="{steps}" data-step="{step}">'
-             f'<title id="{element_id}-ptitle">The traced text: input, target and predicted characters; '
-             f'step t = {step} marked</title>'
-             f'<rect class="now-col" x="{60 + step * cw:.2f}" y="2" width="{cw:.2f}" height="72"/>']
-    veil = (60 + (step + 1) * cw, 60 + steps * cw) if phase == "forward" else (60, 60 + step * cw)
-    for r, (name, ids) in enumerate(rows):
-        y = 18 + r * 24
-        parts.append(f'<text class="row-label" x="56" y="{y}" text-anchor="end">{name}</text>')
-        parts += [f'<text class="char char-{name}" x="{60 + (k + .5) * cw:.2f}" y="{y}" text-anchor="middle">'
-                  f'{escape(char(vocab, i))}</text>' for k, i in enumerate(ids)]
-    parts.append(f'<rect class="veil" x="{veil[0]:.2f}" y="2" width="{veil[1] - veil[0]:.2f}" height="72"/></svg>')
-    return "".join(parts)
-
-
-# -- the text alternative -----------------------------------------------------------------------------------
-
-def data_table(dia: dict, values: dict, layer: int, step: int, title: str) -> str:
-    """Every traced value of the current step: forward values, then gradients, one row per vector."""
-    rows, width = [], 0
-    geo = dia["layers"][layer]
-    for phase, key_of, sym_of in (("forward", "key", "sym"), ("backward", "bkey", "bsym")):
-        for node in dia["nodes"]:
-            key = node[key_of]
-            if not key:
-                continue
-            name = geo["x_name"] if node["id"] == "x" else node["name"]
-            sub = node["sub"] if phase == "forward" else node["bsub"]
-            vals = f32(values[key][step])
-            width = max(width, len(vals))
-            rows.append((f"{node[sym_of]}_{sub} {name}", key, vals))
-            if phase == "forward" and node["pre"]:
-                rows.append((f"{node['sym']}_{sub} pre-activation", node["pre"], f32(values[node["pre"]][step])))
-    head = "".join(f'<th scope="col">{k + 1}</th>' for k in range(width))
-    body = "".join(f'<tr data-key="{key}"><th scope="row">{escape(label)}</th>'
-                   + "".join(f"<td>{short(float(v))}</td>" for v in vals) + "</tr>" for label, key, vals in rows)
-    return (f'<div class="cell-table-scroll" role="region" tabindex="0" aria-label="{escape(title)}">'
-            f'<table class="data-table cell-table"><caption>{escape(title)}</caption><thead><tr>'
-            f'<th scope="col">vector \\ unit</th>{head}</tr></thead><tbody>{body}</tbody></table></div>')
-
-
-def sequence_table(data: dict, index: int) -> str:
-    snap = data["snapshots"][index]
-    text = data["kind"] == "text"
-    if text:
-        pred = np.argmax(snap["output"], axis=-1)
-        cells = [(escape(char(data["vocab"], a)), escape(char(data["vocab"], b)), escape(char(data["vocab"], p)))
-                 for a, b, p in zip(snap["input"], snap["target"], pred)]
-    else:
-        cells = [(short(float(a)), short(float(b)), short(float(p)))
-                 for a, b, p in zip(snap["input"], snap["target"], snap["output"][:, 0])]
-    rows = "".join(f'<tr><th scope="row">{t}</th><td>{a}</td><td>{b}</td><td>{p}</td><td>{short(float(l))}</td></tr>'
-                   for t, ((a, b, p), l) in enumerate(zip(cells, snap["loss"])))
-    return ('<table class="data-table cell-seq-table"><caption>The traced sequence</caption><thead><tr>'
-            '<th scope="col">t</th><th scope="col">input</th><th scope="col">target</th>'
-            f'<th scope="col">output</th><th scope="col">loss L<sub>t</sub></th></tr></thead><tbody>{rows}</tbody>'
-            '</table>')
-
-
 # -- the directive ------------------------------------------------------------------------------------------
 
 def _check_int(block, name: str, value: int, count: int, what: str, rule: str, run: str) -> None:
@@ -683,34 +386,6 @@ def _check_int(block, name: str, value: int, count: int, what: str, rule: str, r
         raise block.error(f"run {run!r} has {count} {what}{'s' if count != 1 else ''}; {name} {value} is out of range",
                           rule=rule, option=name, hint=f"use {name}: 0 to {count - 1}" if count > 1
                           else f"use {name}: 0 (the only one)")
-
-
-def legend_html(phase: str, domain: float) -> str:
-    what = "value" if phase == "forward" else "gradient ∂L/∂·, log scale (marks: ×10)"
-    stops = ", ".join(f"#{''.join(f'{c:02x}' for c in rgb)} {(p + 1) * 50:g}%" for p, rgb in STOPS)
-    labels, marks = legend_ticks(phase, domain)
-    ticks = "".join(f'<span style="left: {pos:.2f}%">{label}</span>' for pos, label in labels)
-    lines = "".join(f'<span class="cell-legend-mark" style="left: {pos:.2f}%"></span>' for pos in marks)
-    return (f'<div class="cell-legend" data-phase="{phase}"><span class="cell-legend-title">{what}</span>'
-            f'<span class="cell-legend-scale"><span class="cell-legend-bar" '
-            f'style="background: linear-gradient(to right, {stops})">{lines}</span>'
-            f'<span class="cell-legend-ticks">{ticks}</span></span></div>')
-
-
-def io_text(data: dict, index: int, t: int) -> str:
-    """The step's input, target, output and loss (JS: the `io` line)."""
-    snap = data["snapshots"][index]
-    if data["kind"] == "text":
-        c = lambda i: char(data["vocab"], i)  # noqa: E731
-        pred = int(np.argmax(snap["output"][t]))
-        return (f"At t = {t}: input “{c(snap['input'][t])}”, target “{c(snap['target'][t])}”, "
-                f"predicted “{c(pred)}”, loss L_t = {short(float(snap['loss'][t]))}")
-    return (f"At t = {t}: input {short(float(snap['input'][t]))}, target {short(float(snap['target'][t]))}, "
-            f"output {short(float(snap['output'][t, 0]))}, loss L_t = {short(float(snap['loss'][t]))}")
-
-
-PLOT_KEY = ('<p class="cell-plot-key" aria-hidden="true"><span class="key key-input">input x</span>'
-            '<span class="key key-target">target y</span><span class="key key-output">output ŷ</span></p>')
 
 
 def render(block, ctx) -> str:
@@ -725,16 +400,8 @@ def render(block, ctx) -> str:
     _check_int(block, "sequence", opts["sequence"], len(first), "traced sequence", "ref-sequence", run)
     seq = first[opts["sequence"]]
     _check_int(block, "layer", opts["layer"], len(seq["layers"]), "layer", "ref-layer", run)
-    if opts["snapshot"] is None:
-        index = len(epochs) - 1
-    elif opts["snapshot"] in epochs:
-        index = epochs.index(opts["snapshot"])
-    else:
-        raise block.error(f"run {run!r} has no snapshot at epoch {opts['snapshot']}", rule="ref-snapshot",
-                          option="snapshot", hint=f"use one of the exported epochs {epochs}, or add it to the "
-                          "run's `snapshots` list")
-    steps = len(seq["input"])
-    _check_int(block, "step", opts["step"], steps, "time step", "ref-step", run)
+    index = snapshot_index(block, run, epochs)
+    _check_int(block, "step", opts["step"], len(seq["input"]), "time step", "ref-step", run)
 
     cell, layer, step, phase = doc["cell"], opts["layer"], opts["step"], opts["phase"]
     if cell == "custom":  # an author's own cell: the generic view
@@ -746,48 +413,18 @@ def render(block, ctx) -> str:
     hidden = int(seq["layers"][0]["h"].shape[1])
     dia = diagram(ctx, block, cell, sizes, hidden, doc["kind"])
     data = payload(doc, opts["sequence"], dia)
-    shown = {"kind": doc["kind"], "vocab": doc.get("vocab"),
-             "snapshots": [{"input": f32(s["sequences"][opts["sequence"]]["input"]),
-                            "target": f32(s["sequences"][opts["sequence"]]["target"]),
-                            "output": f32(s["sequences"][opts["sequence"]]["output"]),
-                            "loss": f32(s["sequences"][opts["sequence"]]["loss"])} for s in doc["snapshots"]]}
-    values = {k: f32(v) for k, v in doc["snapshots"][index]["sequences"][opts["sequence"]]["layers"][layer].items()}
-    domain = grad_domain(values, cell)
-    element_id = widget_id(block)
-    epoch = epochs[index]
-    layers = len(sizes)
-    where = f"layer {layer + 1} of {layers}, epoch {epoch}"
-    title = f"{dia['title']}, {where}: {phase} pass at step t = {step}"
-    current = ' aria-current="step"'
-    stage_items = "".join(f'<li class="{"is-active" if k == 0 else ""}"{current if k == 0 else ""}>'
-                          f'<span class="stage-num">{k + 1}</span> <span class="stage-name">{escape(s["name"])}</span>'
-                          f' <span class="stage-text">{s["html"]}</span></li>'
-                          for k, s in enumerate(dia["stages"][phase]))
-    side = "f" if phase == "forward" else "b"
-    equations = "".join(f'<li class="{"is-active" if e[side] == 0 else ""}" data-stage="{e[side]}">{e["html"]}</li>'
-                        for e in dia["equations"] if e[side] >= 0)
-    frame = (f'<div class="cell-view cell-{cell} is-static" data-phase="{phase}" data-stage="0" data-step="{step}" '
-             f'data-layer="{layer}" data-epoch="{epoch}">'
-             f'<div class="cell-head"><p class="cell-title"><strong>{escape(dia["title"])}</strong> '
-             f'<span class="cell-where">{escape(where)}</span></p></div>'
-             f'<div class="cell-body"><div class="cell-main"><div class="cell-diagram-wrap">'
-             + static_diagram(dia, values, layer, step, phase, 0, domain, element_id, title)
-             + '</div>' + legend_html(phase, domain)
-             + f'</div><div class="cell-steps"><p class="cell-phase-name">{phase.capitalize()} pass, '
-               f'step t = {step} of {steps - 1}</p><ol class="cell-stages">{stage_items}</ol>'
-               f'<ul class="cell-equations">{equations}</ul>'
-               f'<p class="cell-note">{dia["notes"][phase]}</p></div>'
-               f'<div class="cell-data"><div class="cell-plot-wrap">{static_plot(shown, index, step, phase, element_id)}</div>'
-             + (PLOT_KEY if doc["kind"] == "function" else "")
-             + f'<p class="cell-io">{escape(io_text(shown, index, step))}</p></div></div></div>')
+    options = {"layer": layer, "step": step, "phase": phase, "sequence": opts["sequence"], "run": run,
+               "snapshot": index}
+    frame, table = ctx.first_frame(block, data, options)
+    where = f"layer {layer + 1} of {len(sizes)}, epoch {epochs[index]}"
     caption = escape(opts["caption"]) or escape(
         f"Inside the {dia['title']} of run {run} ({where}): the real values of one traced sequence.")
-    table_title = f"Traced values at step t = {step} ({where})"
-    extra = (f'<details class="widget-data"><summary>Data</summary>'
-             f'{data_table(dia, values, layer, step, table_title)}{sequence_table(shown, index)}</details>')
-    options = {"layer": layer, "step": step, "phase": phase, "sequence": opts["sequence"], "run": run}
-    html = figure(block, ctx, frame=frame, caption=caption, data=data, snapshot=index, options=options, extra=extra)
-    return html.replace("<figure ", f'<figure data-run="{escape(run)}" ', 1)
+    html = figure(block, ctx, frame=frame, caption=caption, data=data, snapshot=index, options=options,
+                  extra=f'<details class="widget-data"><summary>Data</summary>{table}</details>')
+    # the live view keeps its position on the figure too, so the first frame starts with it
+    marks = (f'data-run="{escape(run)}" data-phase="{phase}" data-stage="0" data-step="{step}" '
+             f'data-layer="{layer}" data-epoch="{epochs[index]}"')
+    return html.replace("<figure ", f"<figure {marks} ", 1)
 
 
 register(Directive(

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from unrolled.generator.build import discover
-from unrolled.generator.directives.cell import short
 from unrolled.precompute.cache import entry_dir
 from unrolled.precompute.documents import load
 from tests.browser.test_first_frames import READ
 from tests.conftest import ROOT
+from tests.unit.test_cell_directive import short
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 
 from unrolled.generator.build import discover
-from unrolled.generator.directives.cell import NODE_TEXT, short
+from unrolled.generator.directives.cell import NODE_TEXT
 from unrolled.precompute.cache import entry_dir
 from unrolled.precompute.documents import load
+
+from tests.browser.test_first_frames import assert_same_first_frames, static_and_hydrated
+from tests.unit.test_cell_directive import short
 
 pytestmark = pytest.mark.browser
 
@@ -146,6 +149,15 @@ def test_static_frames_show_the_traced_numbers(page_without_js, cell_site):
     assert row == [short(float(v)) for v in np.float32(f)]
     assert page_without_js.locator(f"{LSTM} .cell-plot").get_attribute("data-step") == "2"
     assert page_without_js.locator(f"{LSTM} .cell-legend").is_visible()
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_first_frames_are_the_hydrated_views(browser, page, cell_site, width):
+    """LSTM (second layer), GRU (backward) and RNN: the page's figure is the live view, element for element,
+    and hydrating does not move the text below it."""
+    before, after = static_and_hydrated(browser, page, cell_site[0], {"width": width, "height": 900})
+    assert list(before) == ["w1-cell", "w2-cell", "w3-cell"]
+    assert_same_first_frames(before, after)
 
 
 def test_live_view_shows_the_same_numbers(page, cell_site):

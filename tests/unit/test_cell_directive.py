@@ -1,14 +1,18 @@
 """The {cell} directive: every bad option or reference is a build error with rule, file:line and a hint
 (and no partial site); a good block carries exactly the traced numbers; the equations it shows hold on them."""
 import json
+import os
 import re
+import subprocess
 
 import numpy as np
 import pytest
 
+from unrolled.generator import assets
 from unrolled.generator.build import build, discover
 from unrolled.generator.config import load_project
 from unrolled.generator.directives import cell as cell_mod
+from unrolled.generator.js import WORKER, find_node
 from unrolled.precompute.cache import entry_dir
 from unrolled.precompute.documents import load
 from unrolled.precompute.errors import UnrolledError
@@ -121,6 +125,33 @@ def test_hints_name_the_valid_range(tmp_path, shared_cache):
     assert "[0, 3]" in info.value.hint
 
 
+def short(v: float) -> str:
+    """The view's human-readable number: 4 decimals in [1e-3, 1e4), else 3 significant digits with an
+    exponent, real minus signs (U+2212)."""
+    if v == 0:
+        return "0"
+    text = f"{v:.4f}" if 1e-3 <= abs(v) < 1e4 else re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{v:.2e}")
+    return text.replace("-", "\u2212")
+
+
+def exact(v: float) -> str:
+    """9 significant digits, exact for a float32 value (JavaScript's toExponential(8))."""
+    return "0" if v == 0 else re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{v:.8e}")
+
+
+def run_js(module: str, body: str):
+    """Evaluate `body` (an expression over the module's exports, `m`) in Node, the site's specifiers
+    resolved as for the first frames; returns its JSON value."""
+    script = (f"import {{ register }} from 'node:module';\n"
+              f"register({json.dumps((WORKER.parent / 'node_resolve.mjs').as_uri())}, "
+              f"{{ data: {{ imports: JSON.parse(process.env.UNROLLED_IMPORTS) }} }});\n"
+              f"const m = await import({json.dumps(module)});\nconsole.log(JSON.stringify({body}));\n")
+    env = {"PATH": os.environ["PATH"], "UNROLLED_IMPORTS": json.dumps(assets.collect().node_imports())}
+    out = subprocess.run([find_node(), "--input-type=module", "-e", script], capture_output=True, text=True,
+                         env=env, check=True)
+    return json.loads(out.stdout)
+
+
 def payload_of(project, html: str) -> dict:
     src = re.search(r'data-src="\.\./(data/[0-9a-f]{16}\.json)"', html).group(1)
     return json.loads((project.out_dir / src).read_text())
@@ -140,7 +171,7 @@ def test_static_frame_and_payload_carry_the_traced_numbers(tmp_path, shared_cach
         shown = [float(v) for v in re.findall(r'data-value="([^"]+)"', inner)]
         np.testing.assert_array_equal(np.float32(shown), np.float32(layer[key][4]), err_msg=key)
         titles = re.findall(r"<title>[^<]*: ([^ <]+)</title>", inner)
-        assert titles == [cell_mod.short(float(np.float32(v))) for v in layer[key][4]]
+        assert titles == [short(float(np.float32(v))) for v in layer[key][4]]
     # the text alternative: every forward and backward vector of the step
     assert '<tr data-key="f">' in html and '<tr data-key="d_pre_f">' in html
     # the payload: one sequence, every snapshot and layer, float32
@@ -158,28 +189,29 @@ def test_defaults_show_last_snapshot_first_layer_forward(tmp_path, shared_cache)
     assert 'data-snapshot="1"' in html and 'data-phase="forward"' in html and 'data-layer="0"' in html
     x = trace_doc(project)["snapshots"][1]["sequences"][0]["layers"][0]["x"][0]
     node = re.search(r'data-node="x" data-key="x">(.*?)</g></g>', html).group(1)
-    assert re.findall(r'data-value="([^"]+)"', node) == [cell_mod.exact(float(np.float32(v))) for v in x]
+    assert re.findall(r'data-value="([^"]+)"', node) == [exact(float(np.float32(v))) for v in x]
     assert "Receive input" in html and "<math" in html
 
 
-@pytest.mark.parametrize("v", [0.0, -0.0, 1.0, -1.5, 0.1, 123.456, 1e-7, -3.2e-5, 5e4, 0.00099])
-def test_number_formats_match_javascript(v):
-    # JS: v.toExponential(8) and (|v| in [1e-3, 1e4) ? v.toFixed(4) : v.toExponential(2))
-    assert cell_mod.exact(v) == ("0" if v == 0 else re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{v:.8e}"))
-    assert not re.search(r"e[+\u2212]0\d", cell_mod.short(v)) and "-" not in cell_mod.short(v)
-    assert cell_mod.short(-1.5) == "\u22121.5000" and cell_mod.short(-3.2e-5) == "\u22123.20e\u22125"
+VALUES = [0.0, -0.0, 1.0, -1.5, 0.1, 123.456, 1e-7, -3.2e-5, 5e4, 0.00099]
+
+
+def test_number_formats():
+    exacts, shorts = run_js("unrolled/widgets/cell/format.js",
+                            f"[{VALUES}.map((v) => m.exact(v)), {VALUES}.map((v) => m.short(v))]")
+    assert exacts == [exact(v) for v in VALUES]
+    assert shorts == [short(v) for v in VALUES]
+    assert shorts[3] == "\u22121.5000" and shorts[7] == "\u22123.20e\u22125"
+    assert not any(re.search(r"e[+\u2212]0\d", s) or "-" in s for s in shorts)
 
 
 def test_colour_scale_is_diverging_and_clamped():
-    assert cell_mod.colour(0.0, 1.0) == "#f7f7f7"
-    assert cell_mod.colour(1.0, 1.0) == cell_mod.colour(5.0, 1.0) == "#b35806"
-    assert cell_mod.colour(-1.0, 1.0) == "#542788"
-    assert cell_mod.colour(0.25, 1.0) == "#f4cd9c"
+    colours, positions = run_js("unrolled/widgets/cell/format.js", """[
+        [m.colour(0, 1), m.colour(1, 1), m.colour(5, 1), m.colour(-1, 1), m.colour(0.25, 1), m.colour(-2, 2, true)],
+        [m.position(0.1, 1, true), m.position(-0.01, 1, true), m.position(1e-4, 1, true)]]""")
+    assert colours == ["#f7f7f7", "#b35806", "#b35806", "#542788", "#f4cd9c", "#542788"]
     # gradients: signed log scale over three decades (a tenth of the peak sits two thirds of the way out)
-    assert cell_mod.scale_position(0.1, 1.0, log=True) == pytest.approx(2 / 3)
-    assert cell_mod.scale_position(-0.01, 1.0, log=True) == pytest.approx(-1 / 3)
-    assert cell_mod.scale_position(1e-4, 1.0, log=True) == 0.0
-    assert cell_mod.colour(-2.0, 2.0, log=True) == "#542788"
+    assert positions == pytest.approx([2 / 3, -1 / 3, 0.0])
 
 
 # -- the equations the widget shows hold on the traced numbers ------------------------------------------

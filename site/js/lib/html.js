@@ -52,3 +52,8 @@ export function toNode(markup, { svg = false } = {}) {
   const node = template.content.firstElementChild;
   return svg ? node.firstElementChild : node;
 }
+
+/** Markup made safe elsewhere and kept as is, e.g. the generator's KaTeX in a widget's payload. */
+export function raw(html) {
+  return new Markup(String(html));
+}

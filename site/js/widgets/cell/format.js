@@ -1,7 +1,7 @@
 import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed, minus } from 'unrolled/lib/format.js';
-// Numbers and colours of the cell view, written exactly like generator/directives/cell.py does for the
-// static first frame, so both renderings carry identical strings and fills.
+// Numbers and colours of the cell views: the exact value a unit stores (`data-value`), the value a reader
+// sees, and the diverging colour scale with its legend ticks.
 
 // Diverging scale (ColorBrewer PuOr, 5 classes): purple below zero, orange above.
 export const STOPS = [

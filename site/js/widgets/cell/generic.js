@@ -5,14 +5,13 @@
 // generator calls it through Node, so the page's static figure is this module's own markup) and
 // `generic` makes it live: step, phase, epoch and layer controls, linked to `epoch`, `step`, `layer`.
 //
-// Payload (generator/directives/cell.py, `custom_payload`): {run, kind, cell: "custom", model, sequence,
+// Payload (generator/directives/cell_custom.py, `payload`): {run, kind, cell: "custom", model, sequence,
 // names: [per layer, intermediate names in order], snapshots: [{epoch, input, target, output, loss,
 // layers: [{x, h_prev, h, dh, forward: {name}, backward: {name}}]}], vocab?}; arrays (T, n) float32.
 import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
-import {
-  colour, exact, gradient, legendTicks, short,
-} from 'unrolled/widgets/cell/format.js';
+import { colour, exact, short } from 'unrolled/widgets/cell/format.js';
+import { legend } from 'unrolled/widgets/cell/view.js';
 
 const COLS = 32; // units per strip row
 const SIZE = 12; // px per unit square
@@ -66,17 +65,6 @@ function strip(s, step, domain, log) {
     + `<svg class="generic-units" width="${cols * SIZE}" height="${height}" viewBox="0 0 ${cols * SIZE} ${height}" `
     + `role="img" aria-label="${esc(s.label)}: ${values.length} values at step t = ${step}">${units}</svg>`
     + `<span class="generic-count">${values.length}</span></li>`;
-}
-
-function legend(phase, domain) {
-  const [ticks, marks] = legendTicks(phase, domain);
-  const what = phase === 'forward' ? 'value' : 'gradient ∂L/∂·, log scale (marks: ×10)';
-  return `<div class="cell-legend" data-phase="${phase}"><span class="cell-legend-title">${what}</span>`
-    + `<span class="cell-legend-scale"><span class="cell-legend-bar" style="background: ${gradient()}">`
-    + marks.map((m) => `<span class="cell-legend-mark" style="left: ${m.toFixed(2)}%"></span>`).join('')
-    + '</span><span class="cell-legend-ticks">'
-    + ticks.map(([p, t]) => `<span style="left: ${p.toFixed(2)}%">${esc(t)}</span>`).join('')
-    + '</span></span></div>';
 }
 
 function control(name, label, value, max, text) {
