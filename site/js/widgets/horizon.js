@@ -21,10 +21,11 @@ import {
 } from 'unrolled/lib/plot.js';
 
 const WIDTH = 640;
-const HEIGHT = 280;
-const TOP = 12;
-const BOTTOM = 38;
-const LEFT = 66;
+// Margins hold labels set at 11.5 CSS px in a phone's column (site/css/horizon.css grows them there).
+const HEIGHT = 300;
+const TOP = 16;
+const BOTTOM = 54;
+const LEFT = 88;
 // Ratios below FLOOR are past double precision next to the step's own term: the axis stops there, a mean
 // line ends where it leaves the plot, and a band's lower edge runs along the bottom (the table has every value).
 const FLOOR = 1e-16;
@@ -133,11 +134,13 @@ function chart(data, runs, scale, index, id) {
       xTicks.map((d) => {
         const x = scale.x(d).toFixed(2);
         return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
-          h('text', { x, y: bottom + 15, 'text-anchor': 'middle' }, String(d))];
+          h('text', { x, y: bottom + 6, 'text-anchor': 'middle', 'dominant-baseline': 'hanging' }, String(d))];
       }),
       h('line', { class: 'baseline', x1: left, x2: right, y1: bottom, y2: bottom }),
-      h('text', { class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: height - 4, 'text-anchor': 'middle' },
-        'distance d (steps back)')),
+      h('text', {
+        class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: height - 2, 'text-anchor': 'middle',
+        'dominant-baseline': 'text-after-edge',
+      }, 'distance d (steps back)')),
     h('g', { class: 'threshold', 'aria-hidden': 'true', 'data-threshold': data.threshold },
       h('line', { x1: left, x2: right, y1: ty, y2: ty }),
       h('text', { x: right - 4, y: (Number(ty) - 4).toFixed(2), 'text-anchor': 'end' },

@@ -9,8 +9,13 @@ import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed } from 'unrolled/lib/format.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
-  MARGIN, HEIGHT, Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
+  LAYOUT, Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
+
+// The figure's own geometry: margins wide enough for labels set at 11.5 CSS px in a phone's column
+// (site/css/unrolled.css grows them there). The {network} widget draws its smaller plot with `draw`,
+// in lib/plot.js's layout.
+export const FIGURE_LAYOUT = { width: 640, height: 260, margin: { left: 62, right: 30, top: 16, bottom: 34 } };
 
 /** An author's series (data.y) is shown in its real units: value · scale + shift; other data as it is. */
 function toReal(data) {
@@ -56,24 +61,25 @@ export function series(snap) {
 }
 
 /** y covers every snapshot's values, so scrubbing through epochs never rescales the plot. */
-function scaleFor(data, snaps, current) {
+function scaleFor(data, snaps, current, layout) {
   const { start, step } = data.x;
   const window = current.input.length;
   const steps = current.rollout ? current.rollout.length : 0;
   const all = [...snaps.map((s) => s.input), ...snaps.map((s) => s.prediction), current.target];
   for (const s of snaps) if (s.rollout) all.push(s.rollout, s.rolloutTarget);
-  return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all));
+  return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all), layout);
 }
 
 /** The plot of snapshot `index` as markup. */
-function plot(data, decoded, index, id) {
+function plot(data, decoded, index, id, layout = FIGURE_LAYOUT) {
   const snaps = decoded.map((d) => shown(data, d));
   const s = snaps[index];
   const { start, step } = data.x;
   const n = s.input.length;
   const xIn = Array.from({ length: n }, (_, i) => start + step * i);
   const xOut = xIn.map((x) => x + step);
-  const scale = scaleFor(data, snaps, s);
+  const scale = scaleFor(data, snaps, s, layout);
+  const { height, margin } = layout;
   let mse = 0;
   s.prediction.forEach((p, i) => { mse += (p - s.target[i]) ** 2; });
   mse /= n;
@@ -88,8 +94,8 @@ function plot(data, decoded, index, id) {
   },
   titles ? realAxes(scale, ...titles) : yAxis(scale),
   h('rect', {
-    class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
-    width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
+    class: 'window', x: scale.x(xIn[0]).toFixed(2), y: margin.top,
+    width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: height - margin.top - margin.bottom,
   }),
   h('g', { class: 'errors' }, xOut.map((x, i) => h('line', {
     x1: scale.x(x).toFixed(2), x2: scale.x(x).toFixed(2),
@@ -103,7 +109,7 @@ function plot(data, decoded, index, id) {
 
 /** The plot of snapshot `index` as an SVG element (the {network} widget draws its prediction plot with it). */
 export function draw(data, snaps, index, id) {
-  return toNode(plot(data, snaps, index, id));
+  return toNode(plot(data, snaps, index, id, LAYOUT));
 }
 
 function table(data, decoded) {

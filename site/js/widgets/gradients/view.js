@@ -9,9 +9,10 @@ import {
   GROUPS, GROUP_NAMES, GROUP_SHORT, absoluteTop, argmax, colour, fmt, lossTop, niceTop, tickLabel, totalsOf,
 } from 'unrolled/widgets/gradients/model.js';
 
-export const LEFT = 46;
+// Margins hold labels set at 11.5 CSS px in a phone's column (site/css/gradients.css grows them there).
+export const LEFT = 72;
 export const RIGHT = 8;
-export const TOP = 24; // room for the horizon bracket
+export const TOP = 36; // room for the horizon bracket and its label
 const BARS_HEIGHT = 150;
 const STRIP_HEIGHT = 34;
 const GROUP_OPTIONS = { ih: 'input weights (W_ih)', hh: 'recurrent weights (W_hh)', all: 'all parameters' };
@@ -55,7 +56,7 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     bars.push(h('g', { class: 'bar', 'data-s': s }, rects));
   }
   return h('svg', {
-    class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 4}`, role: 'img',
+    class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 16}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-title ${id}-p${k}-desc`,
   },
   h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.run} (${panel.cell.toUpperCase()}), `
@@ -80,7 +81,7 @@ export function strip(panel, k, view, width, id) {
   const { T } = panel;
   const snap = panel.snaps[view.index];
   const text = panel.kind === 'text';
-  const height = STRIP_HEIGHT + 4 + (text ? 16 : 0);
+  const height = STRIP_HEIGHT + 4 + (text ? 28 : 0);
   const top = lossTop(panel);
   const y1 = top > 0 ? top : 1;
   const slot = (width - LEFT - RIGHT) / T;
@@ -108,9 +109,12 @@ export function strip(panel, k, view, width, id) {
     });
   })),
   text && h('g', { class: 'axis', 'aria-hidden': 'true' },
-    h('text', { class: 'axis-title', x: LEFT - 6, y: height - 3, 'text-anchor': 'end' }, 'next'),
+    h('text', {
+      class: 'axis-title', x: LEFT - 6, y: height - 1, 'text-anchor': 'end', 'dominant-baseline': 'text-after-edge',
+    }, 'next'),
     panel.targetLabels.map((ch, t) => h('text', {
-      class: 'step-label', 'data-t': t, x: (LEFT + (t + 0.5) * slot).toFixed(2), y: height - 3, 'text-anchor': 'middle',
+      class: 'step-label', 'data-t': t, x: (LEFT + (t + 0.5) * slot).toFixed(2), y: height - 1, 'text-anchor': 'middle',
+      'dominant-baseline': 'text-after-edge',
     }, ch))));
 }
 
