@@ -118,26 +118,21 @@ export function strip(panel, k, view, width, id) {
     }, ch))));
 }
 
-// The narrowest a chart is drawn, in CSS px: one run in a phone's column, or a small multiple at its
-// grid minimum (13rem). Step labels are chosen to fit there, so they fit at every width.
-const NARROWEST = { 640: 320, 360: 208 };
-
-/** The step buttons, one grid column per step, lined up under the bars. */
+/** The step buttons: one grid column per step, lined up under the bars while each is at least 24 px wide
+ * (site/css/gradients.css); in a narrower panel they wrap into rows of 24 px targets instead. */
 function steps(panel, width) {
   const { T } = panel;
   const text = panel.kind === 'text';
-  const slot = ((width - LEFT - RIGHT) / width) * (NARROWEST[width] / T); // px per step at the narrowest
-  const every = Math.max(1, Math.ceil(20 / slot)); // step numbers: every k-th when the slots are narrow
   return h('div', {
-    class: `gradients-steps${slot < 16 ? ' dense' : ''}`, role: 'toolbar', 'aria-label': `Steps of run ${panel.run}`,
-    style: `padding:0 ${percent(RIGHT, width)} 0 ${percent(LEFT, width)};grid-template-columns:repeat(${T}, minmax(0, 1fr))`,
+    class: 'gradients-steps', role: 'toolbar', 'aria-label': `Steps of run ${panel.run}`,
+    style: `padding:0 ${percent(RIGHT, width)} 0 ${percent(LEFT, width)};--steps:${T}`,
   },
   h('span', { class: 'gradients-steps-label', 'aria-hidden': 'true', style: `width:${percent(LEFT - 6, width)}` },
     text ? 'input' : 'step'),
   Array.from({ length: T }, (_, t) => h('button', {
     type: 'button', class: 'gradients-step', 'data-t': t, tabindex: t === T - 1 ? '0' : '-1', 'aria-pressed': 'false',
     'aria-label': `step ${t}${text ? `, input ${panel.inputLabels[t]}, next ${panel.targetLabels[t]}` : ''}`,
-  }, text ? panel.inputLabels[t] : (t % every === 0 ? String(t) : ''))));
+  }, text ? panel.inputLabels[t] : String(t))));
 }
 
 function legend(count) {
@@ -212,7 +207,9 @@ export function tables(panels, view) {
     const rows = Array.from({ length: T }, (_, t) => h('tr', {},
       h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, fmt(loss[t])),
       Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? fmt(m[t * T + s]) : null))));
-    return h('div', { class: 'gradients-table-wrap' },
+    return h('div', { // scrolls sideways when wider than the column, so it takes keyboard focus
+      class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.run}`,
+    },
       h('table', { class: 'data-table gradients-table', 'data-run': panel.run },
         h('caption', {}, `Run ${panel.run}: ‖∂L`, h('sub', {}, 't'), `/∂${GROUP_SHORT[view.group]}`, h('sup', {}, '(s)'),
           '‖, row t = loss step (input in brackets), column s = weight step'),
