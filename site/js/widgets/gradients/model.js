@@ -91,12 +91,11 @@ export function argmax(values) {
   return best;
 }
 
-/** Largest bar over every snapshot and compared run: one y axis, so growth over training shows. */
-export function absoluteTop(panels, layer, group) {
+/** Largest bar of every compared run at the shown snapshot: the runs share one y axis, fitted to the
+ * snapshot, so early epochs' small gradients are not flattened by the large ones of later epochs. */
+export function snapshotTop(panels, { index, layer, group }) {
   let top = 0;
-  for (const panel of panels) {
-    for (const snap of panel.snaps) top = Math.max(top, maxOf(totalsOf(snap.layers[layer][group], panel.T)));
-  }
+  for (const panel of panels) top = Math.max(top, maxOf(totalsOf(panel.snaps[index].layers[layer][group], panel.T)));
   return top;
 }
 

@@ -6,7 +6,7 @@
 // data-py0/py1 (their pixel rows), so tests invert the drawn bars back to the payload's numbers.
 import { h, join } from 'unrolled/lib/html.js';
 import {
-  GROUPS, GROUP_NAMES, GROUP_SHORT, absoluteTop, argmax, colour, fmt, lossTop, niceTop, tickLabel, totalsOf,
+  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, fmt, lossTop, niceTop, snapshotTop, tickLabel, totalsOf,
 } from 'unrolled/widgets/gradients/model.js';
 
 // Margins hold labels set at 11.5 CSS px in a phone's column (site/css/gradients.css grows them there).
@@ -175,8 +175,8 @@ function controls(panels, view, id) {
       : h('output', { class: 'gradients-snapshot' }, epochText(panels, view))); // e.g. published by a Python cell
 }
 
-/** The y axis the bars share in absolute scale: one for every snapshot and compared run. */
-export const axisOf = (panels, view) => niceTop(absoluteTop(panels, view.layer, view.group));
+/** The y axis the bars share in absolute scale: one for the compared runs, fitted to the shown snapshot. */
+export const axisOf = (panels, view) => niceTop(snapshotTop(panels, view));
 
 /** The whole figure: heading, controls, hint and one panel per run (chart, steps, loss strip, readout). */
 export function figure(panels, view, id) {
