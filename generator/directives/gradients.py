@@ -68,7 +68,8 @@ def check_references(block, docs: list[dict], option: str) -> tuple[int, int, in
 
 # --- payload -----------------------------------------------------------------------------------------
 
-def panel_payload(doc: dict, sequence: int) -> dict:
+def panel_payload(doc: dict, sequence: int, title: str | None = None) -> dict:
+    """`title`: the run's display name (spec key `title`), shown instead of its id."""
     first = doc["snapshots"][0]["sequences"][sequence]
     text = doc["kind"] == "text"
     panel = {"run": doc["run"], "cell": doc["cell"], "kind": doc["kind"],
@@ -81,6 +82,8 @@ def panel_payload(doc: dict, sequence: int) -> dict:
                            for s in doc["snapshots"]]}
     if text:
         panel["vocab"] = list(doc["vocab"])
+    if title:
+        panel["title"] = title
     return panel
 
 
@@ -89,7 +92,8 @@ def render(block, ctx) -> str:
     docs = load_runs(block, ctx, names, option)
     sequence, layer, index = check_references(block, docs, option)
     options = {"layer": layer, "group": block.options["group"], "scale": block.options["scale"]}
-    data = {"sequence": sequence, "panels": [panel_payload(doc, sequence) for doc in docs]}
+    data = {"sequence": sequence,
+            "panels": [panel_payload(doc, sequence, ctx.spec(block, doc["run"]).title) for doc in docs]}
     frame, table = ctx.first_frame(block, data, options | {"snapshot": index})
     caption = escape(block.options["caption"]) or escape(
         f"Itemized BPTT gradients of {'run' if len(names) == 1 else 'runs'} {', '.join(names)} on traced "

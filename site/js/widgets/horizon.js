@@ -4,7 +4,7 @@
 //
 // `frame(data, options, id)` is the first frame (markup; the generator puts it in the page) and
 // `dataTable(data, options)` its text alternative; the default export takes (state, element), draws the
-// same markup and makes the snapshot slider work. data = {measure, layer, threshold, runs: [{run, cell,
+// same markup and makes the snapshot slider work. data = {measure, layer, threshold, runs: [{run, title?, cell,
 // distance, snapshots: [{epoch, horizon, ratio: {mean, p10, p90}}]}]} (the directive's payload; every
 // run has the same snapshot epochs), options = {snapshot: index}.
 //
@@ -29,7 +29,7 @@ const LEFT = 88;
 // Ratios below FLOOR are past double precision next to the step's own term: the axis stops there, a mean
 // line ends where it leaves the plot, and a band's lower edge runs along the bottom (the table has every value).
 const FLOOR = 1e-16;
-const CHAR = 6.6; // SVG units per character of an 11-unit label, to decide whether direct labels fit
+const CHAR = 8.4; // SVG units per character of a bold 11-unit label (capitals), to decide whether direct labels fit
 const LINE = 13; // SVG units between two direct labels
 const MAX_LABEL = 120; // wider labels leave the names to the legend
 const QUANTITY = {
@@ -43,6 +43,7 @@ const QUANTITY = {
 function decodeRuns(data) {
   return data.runs.map((r) => ({
     run: r.run,
+    name: r.title || r.run, // what the figure calls the run: its spec's `title`, else its id
     cell: r.cell,
     distance: Array.from(decode(r.distance)),
     snapshots: r.snapshots.map((s) => ({
@@ -78,7 +79,7 @@ function placeLabels(runs, index, y, plotTop, plotBottom) {
 
 /** Layout and scale: the y domain covers every snapshot, so moving the slider never rescales the plot. */
 function scaleFor(runs) {
-  const longest = Math.max(...runs.map((r) => r.run.length));
+  const longest = Math.max(...runs.map((r) => r.name.length));
   const labelWidth = 8 + CHAR * longest;
   const direct = labelWidth <= MAX_LABEL;
   const margin = { left: LEFT, right: direct ? labelWidth + 4 : 16, top: TOP, bottom: BOTTOM };
@@ -101,11 +102,11 @@ function reachText(r, s, threshold) {
 function describe(data, runs, index) {
   const [name, formula] = QUANTITY[data.measure];
   const epoch = runs[0].snapshots[index].epoch;
-  const names = runs.map((r) => r.run).join(', ');
+  const names = runs.map((r) => r.name).join(', ');
   const title = `How far back the gradient reaches (${name}) for ${runs.length > 1 ? 'runs' : 'run'} ${names} at epoch ${epoch}`;
   const desc = `Mean and 10th to 90th percentile of ${formula} over held-out sequences, per distance d, on a log `
     + `scale (a mean line ends where it falls below ${decadeLabel(FLOOR)}), with the threshold ${tickLabel(data.threshold)}. `
-    + runs.map((r) => `${r.run}: ${reachText(r, r.snapshots[index], data.threshold)}`).join('; ');
+    + runs.map((r) => `${r.name}: ${reachText(r, r.snapshots[index], data.threshold)}`).join('; ');
   return { title, desc };
 }
 
@@ -164,13 +165,13 @@ function chart(data, runs, scale, index, id) {
     })),
     labels && h('g', { class: 'direct-labels', 'aria-hidden': 'true' }, runs.map((r, i) => h('text', {
       class: `run-${i % 6}`, x: (right + 6).toFixed(2), y: labels[i].toFixed(2), 'dominant-baseline': 'middle',
-    }, r.run))));
+    }, r.name))));
 }
 
 function legend(data, runs, index) {
   return h('ul', { class: 'horizon-legend', 'aria-live': 'polite' }, runs.map((r, i) => h('li', {
     class: `run-${i % 6}`, 'data-run': r.run,
-  }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), h('b', {}, r.run), ': ',
+  }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), h('b', {}, r.name), ': ',
   reachText(r, r.snapshots[index], data.threshold))));
 }
 
@@ -206,7 +207,7 @@ function table(data, runs, index) {
   return h('table', { class: 'data-table' },
     h('caption', {}, `Epoch ${runs[0].snapshots[index].epoch}: ${formula} per distance d`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'd'),
-      runs.map((r) => stats.map((k) => h('th', { scope: 'col' }, runs.length > 1 ? `${r.run} ${k}` : k))))),
+      runs.map((r) => stats.map((k) => h('th', { scope: 'col' }, runs.length > 1 ? `${r.name} ${k}` : k))))),
     h('tbody', {}, Array.from({ length: rows }, (_, k) => h('tr', {}, h('th', { scope: 'row' }, String(k)),
       runs.map((r) => {
         const s = r.snapshots[index];

@@ -88,7 +88,7 @@ function plot(data, decoded, index, id, layout = FIGURE_LAYOUT) {
   const where = titles ? `; ${titles[0]} ${fmtX(xIn[0])} to ${fmtX(xOut[n - 1])}, values in ${titles[1]}` : '';
   return svg(scale, {
     id,
-    title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
+    title: `Predictions of run ${data.title || data.run} after epoch ${s.epoch}`,
     desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
   },

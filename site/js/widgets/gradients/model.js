@@ -1,4 +1,4 @@
-// {gradients}: the numbers behind the view, pure (no DOM). The payload is {sequence, panels: [{run, cell,
+// {gradients}: the numbers behind the view, pure (no DOM). The payload is {sequence, panels: [{run, title?, cell,
 // kind, vocab?, input, target, snapshots: [{epoch, loss, layers: [{ih, hh, all}]}]}]}: float32 T x T
 // matrices, row t = loss step, column s = the step whose copy of the weights received the gradient.
 import { decode } from 'unrolled/lib/arrays.js';
@@ -58,6 +58,7 @@ export function panelOf(p) {
   const label = (v) => (p.kind === 'text' ? charLabel(p.vocab[v]) : fmt(v));
   return {
     run: p.run,
+    name: p.title || p.run, // what the figure calls the run: its spec's `title`, else its id
     cell: p.cell,
     kind: p.kind,
     T: input.length,

@@ -59,7 +59,7 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 16}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-title ${id}-p${k}-desc`,
   },
-  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.run} (${panel.cell.toUpperCase()}), `
+  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.name} (${panel.cell.toUpperCase()}), `
     + `layer ${view.layer}, after epoch ${panel.snaps[view.index].epoch}`),
   h('desc', { id: `${id}-p${k}-desc` }, `${T} stacked bars, one per step s: the gradient of the `
     + `${GROUP_NAMES[view.group]} used at step s, split by the later step t whose loss sent it and coloured by t`
@@ -91,7 +91,7 @@ export function strip(panel, k, view, width, id) {
     class: 'plot gradients-strip', viewBox: `0 0 ${width} ${height}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-strip-title ${id}-p${k}-strip-desc`,
   },
-  h('title', { id: `${id}-p${k}-strip-title` }, `Loss at each step of run ${panel.run} after epoch ${snap.epoch}`),
+  h('title', { id: `${id}-p${k}-strip-title` }, `Loss at each step of run ${panel.name} after epoch ${snap.epoch}`),
   h('desc', { id: `${id}-p${k}-strip-desc` },
     `Bar height is the loss L_t; the largest is at step ${worst} (${fmt(snap.loss[worst])}).`),
   h('g', {
@@ -124,7 +124,7 @@ function steps(panel, width) {
   const { T } = panel;
   const text = panel.kind === 'text';
   return h('div', {
-    class: 'gradients-steps', role: 'toolbar', 'aria-label': `Steps of run ${panel.run}`,
+    class: 'gradients-steps', role: 'toolbar', 'aria-label': `Steps of run ${panel.name}`,
     style: `padding:0 ${percent(RIGHT, width)} 0 ${percent(LEFT, width)};--steps:${T}`,
   },
   h('span', { class: 'gradients-steps-label', 'aria-hidden': 'true', style: `width:${percent(LEFT - 6, width)}` },
@@ -178,6 +178,9 @@ function controls(panels, view, id) {
 /** The y axis the bars share in absolute scale: one for the compared runs, fitted to the shown snapshot. */
 export const axisOf = (panels, view) => niceTop(snapshotTop(panels, view));
 
+/** Whether the run's name already says its cell (a title such as "LSTM"), which then is not repeated. */
+const named = (panel) => new RegExp(`\\b${panel.cell}\\b`, 'i').test(panel.name);
+
 /** The whole figure: heading, controls, hint and one panel per run (chart, steps, loss strip, readout). */
 export function figure(panels, view, id) {
   const width = widthOf(panels);
@@ -189,7 +192,8 @@ export function figure(panels, view, id) {
     h('div', { class: 'gradients-panels', 'data-count': panels.length }, panels.map((panel, k) => h('div', {
       class: 'gradients-panel', 'data-run': panel.run, 'data-active': '',
     },
-    h('p', { class: 'gradients-panel-title' }, `${panel.run} `, h('small', {}, panel.cell.toUpperCase())),
+    h('p', { class: 'gradients-panel-title' }, panel.name,
+      !named(panel) && [' ', h('small', {}, panel.cell.toUpperCase())]),
     legend(panel.T),
     h('div', { class: 'gradients-chart-box' }, chart(panel, k, view, width, axis, id)),
     steps(panel, width),
@@ -208,10 +212,10 @@ export function tables(panels, view) {
       h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, fmt(loss[t])),
       Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? fmt(m[t * T + s]) : null))));
     return h('div', { // scrolls sideways when wider than the column, so it takes keyboard focus
-      class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.run}`,
+      class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.name}`,
     },
       h('table', { class: 'data-table gradients-table', 'data-run': panel.run },
-        h('caption', {}, `Run ${panel.run}: ‖∂L`, h('sub', {}, 't'), `/∂${GROUP_SHORT[view.group]}`, h('sup', {}, '(s)'),
+        h('caption', {}, `Run ${panel.name}: ‖∂L`, h('sub', {}, 't'), `/∂${GROUP_SHORT[view.group]}`, h('sup', {}, '(s)'),
           '‖, row t = loss step (input in brackets), column s = weight step'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'loss step'), h('th', { scope: 'col' }, 'L', h('sub', {}, 't')),
           Array.from({ length: T }, (_, s) => h('th', { scope: 'col' }, `s=${s}`)))),
