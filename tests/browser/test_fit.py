@@ -200,3 +200,21 @@ def test_tap_targets_are_24_px_on_a_phone(browser, bundled):
     context.close()
     assert count > 100  # steps, sliders, selects, (i) buttons, Run buttons, ...
     assert small == [], "\n".join(small)
+
+
+def test_run_titles_name_the_runs(page, bundled):
+    """A run's `title` replaces its id wherever a figure names it; the id stays in the markup's data-run."""
+    hydrated(page, bundled + "where-the-gradient-goes/")
+    gradients = page.locator('[data-widget="gradients"]').first
+    assert gradients.locator(".gradients-panel-title").all_text_contents() == ["RNN", "LSTM", "GRU"]
+    assert gradients.locator(".gradients-panel").evaluate_all("(ps) => ps.map((p) => p.dataset.run)") == \
+        ["c-rnn", "c-lstm", "c-gru"]
+    recall = page.locator('[data-widget="horizon"]').first.locator(".horizon-legend b").all_text_contents()
+    assert recall == ["RNN, seed 0", "LSTM, seed 0", "GRU, seed 0"]
+    hydrated(page, bundled + "sunspots/")
+    assert page.locator(".loss-legend li:not(.legend-key)").all_text_contents() == ["22-year windows", "3-year windows"]
+    assert page.locator('[data-widget="predictions"] svg title').first.text_content().startswith(
+        "Predictions of run 22-year windows")
+    hydrated(page, bundled + "how-rnns-learn/")
+    legend = " ".join(page.locator(".loss-legend").all_text_contents())
+    assert "learning rate 0.0001" in legend and "sine-lr" not in legend
