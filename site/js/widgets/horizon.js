@@ -25,7 +25,7 @@ const WIDTH = 640;
 const HEIGHT = 300;
 const TOP = 16;
 const BOTTOM = 54;
-const LEFT = 88;
+const LEFT = 94;
 // Ratios below FLOOR are past double precision next to the step's own term: the axis stops there, a mean
 // line ends where it leaves the plot, and a band's lower edge runs along the bottom (the table has every value).
 const FLOOR = 1e-16;
