@@ -148,11 +148,24 @@ def sized(request, browser):
     assert watch.external == [] and watch.errors == [], (watch.external, watch.errors)
 
 
+# The step a {gradients} figure's first panel shows the horizon of, by index from either end (the bracket's
+# label is drawn only then, and is widest near the edges).
+SELECT_STEP = """(k) => {
+  const steps = [...document.querySelectorAll('[data-widget="gradients"] .gradients-panel:first-child .gradients-step')];
+  if (!steps.length) return false;
+  steps[k < 0 ? steps.length + k : k].focus();
+  return true;
+}"""
+
+
 def test_nothing_is_clipped_or_wider_than_the_screen(sized, bundled):
     problems = []
     for path in PAGES:
         hydrated(sized, bundled + path)
         problems += [f"{sized.size}, /{path}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
+        for k in (0, 1, -2, -1):  # with a gradient horizon shown
+            if sized.evaluate(SELECT_STEP, k):
+                problems += [f"{sized.size}, /{path}, step {k}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
     assert problems == [], "\n".join(problems)
 
 
