@@ -26,15 +26,19 @@ HYDRATE = """async () => {
 # (content of a closed <details> is not).
 HELPERS = """
 const skip = (el) => excluded.some((selector) => el.closest(selector));
-const shown = (el) => el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true })
-  && el.getClientRects().length > 0 && (el.getBoundingClientRect().width > 0 || el.getBoundingClientRect().height > 0);
+const shown = (el) => {
+  if (!el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true })) return false;
+  const r = el.getBoundingClientRect();
+  return el.getClientRects().length > 0 && (r.width > 0 || r.height > 0);
+};
 const name = (el) => {
   const figure = el.closest('[data-widget]');
-  const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\\s+/).join('.')}` : '';
+  const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+  const cls = classes.map((c) => `.${c}`).join('');
   const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
   return `${figure ? `[${figure.id}] ` : ''}<${el.localName}${el.id ? `#${el.id}` : ''}${cls}> "${text}"`;
 };
-const px = (v) => v.toFixed(1);
+const span = (r) => `${r.left.toFixed(1)}-${r.right.toFixed(1)} x ${r.top.toFixed(1)}-${r.bottom.toFixed(1)}`;
 """
 
 # Everything on the page that does not fit. A box that scrolls sideways is allowed only when the keyboard
@@ -68,7 +72,8 @@ WALK = """(excluded) => {
     const clipX = clips(el);
     const clipY = ['hidden', 'clip'].includes(style.overflowY);
     if (!clipX && !clipY) continue;
-    if (el.clientWidth <= 1 || el.clientHeight <= 1 || (style.clip && style.clip !== 'auto')) continue; // text for screen readers only
+    const screenReaderOnly = el.clientWidth <= 1 || el.clientHeight <= 1 || (style.clip && style.clip !== 'auto');
+    if (screenReaderOnly) continue;
     if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth) {
       problems.push(`text cut short by an ellipsis: ${name(el)}`);
       continue;
@@ -85,9 +90,11 @@ WALK = """(excluded) => {
       const range = document.createRange();
       range.selectNodeContents(node);
       const r = range.getBoundingClientRect();
-      if ((clipX && (r.left < left - 1 || r.right > right + 1)) || (clipY && (r.top < top - 1 || r.bottom > bottom + 1))) {
-        problems.push(`text "${node.data.trim().slice(0, 30)}" clipped by ${name(el)}: the text spans `
-          + `${px(r.left)}-${px(r.right)} x ${px(r.top)}-${px(r.bottom)}, the box ${px(left)}-${px(right)} x ${px(top)}-${px(bottom)}`);
+      const outX = clipX && (r.left < left - 1 || r.right > right + 1);
+      const outY = clipY && (r.top < top - 1 || r.bottom > bottom + 1);
+      if (outX || outY) {
+        problems.push(`text "${node.data.trim().slice(0, 30)}" clipped by ${name(el)}: the text spans ${span(r)}, `
+          + `the box ${span({ left, right, top, bottom })}`);
         break;
       }
     }
@@ -98,8 +105,8 @@ WALK = """(excluded) => {
     const r = text.getBoundingClientRect();
     const v = svg.getBoundingClientRect();
     if (r.left < v.left - 1 || r.right > v.right + 1 || r.top < v.top - 1 || r.bottom > v.bottom + 1) {
-      problems.push(`SVG text "${text.textContent.trim().slice(0, 30)}" outside its picture ${name(svg)}: the text spans `
-        + `${px(r.left)}-${px(r.right)} x ${px(r.top)}-${px(r.bottom)}, the <svg> ${px(v.left)}-${px(v.right)} x ${px(v.top)}-${px(v.bottom)}`);
+      problems.push(`SVG text "${text.textContent.trim().slice(0, 30)}" outside its picture ${name(svg)}: `
+        + `the text spans ${span(r)}, the <svg> ${span(v)}`);
     }
   }
   return problems;
@@ -117,7 +124,8 @@ LABEL_SIZES = """(figures) => [...document.querySelectorAll('svg text')]
 # size; a radio button or checkbox counts together with the label that wraps it, since a tap on either works.
 TARGETS = """(excluded) => {
 """ + HELPERS + """
-  const controls = 'button, input, select, textarea, summary, [role="button"], [role="slider"], [tabindex]:not([tabindex="-1"]), a[href]';
+  const controls = 'button, input, select, textarea, summary, [role="button"], [role="slider"], '
+    + '[tabindex]:not([tabindex="-1"]), a[href]';
   const prose = 'p, li, td, th, dd, dt, figcaption, blockquote, .toc, h1, h2, h3, h4, .references';
   return [...document.querySelectorAll(controls)]
     .filter((el) => !skip(el) && shown(el) && el.type !== 'hidden' && getComputedStyle(el).pointerEvents !== 'none'
@@ -127,7 +135,10 @@ TARGETS = """(excluded) => {
       const label = el.closest('label');
       if (label && el.matches('input[type=radio], input[type=checkbox]')) {
         const l = label.getBoundingClientRect();
-        r = { width: Math.max(r.right, l.right) - Math.min(r.left, l.left), height: Math.max(r.bottom, l.bottom) - Math.min(r.top, l.top) };
+        r = {
+          width: Math.max(r.right, l.right) - Math.min(r.left, l.left),
+          height: Math.max(r.bottom, l.bottom) - Math.min(r.top, l.top),
+        };
       }
       return [name(el), r.width, r.height];
     });
@@ -151,7 +162,8 @@ def sized(request, browser):
 # The step a {gradients} figure's first panel shows the horizon of, by index from either end (the bracket's
 # label is drawn only then, and is widest near the edges).
 SELECT_STEP = """(k) => {
-  const steps = [...document.querySelectorAll('[data-widget="gradients"] .gradients-panel:first-child .gradients-step')];
+  const first = '[data-widget="gradients"] .gradients-panel:first-child';
+  const steps = [...document.querySelectorAll(`${first} .gradients-step`)];
   if (!steps.length) return false;
   steps[k < 0 ? steps.length + k : k].focus();
   return true;
@@ -176,8 +188,9 @@ def test_the_walker_finds_clipped_text_and_overflow(page, bundled):
     assert page.evaluate(WALK, EXCLUDED) == []
     page.evaluate("""() => {
       const add = (html) => document.querySelector('main').insertAdjacentHTML('beforeend', html);
-      add('<div id="cut" style="width: 60px; overflow: hidden; white-space: nowrap">a line far too long for its box</div>');
-      add('<div id="dots" style="width: 60px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis">another long line</div>');
+      const narrow = 'width: 60px; overflow: hidden; white-space: nowrap';
+      add(`<div id="cut" style="${narrow}">a line far too long for its box</div>`);
+      add(`<div id="dots" style="${narrow}; text-overflow: ellipsis">another long line</div>`);
       add('<svg id="off" viewBox="0 0 100 20" width="100"><text x="90" y="15">outside</text></svg>');
       add('<div id="unreachable" style="overflow-x: auto"><div style="width: 3000px">wide</div></div>');
       add('<div id="wide" style="width: 3000px">a page that scrolls sideways</div>');
@@ -195,7 +208,8 @@ def test_figure_labels_read_on_a_phone(browser, bundled):
         hydrated(page, bundled + path)
         sizes = page.evaluate(LABEL_SIZES, list(LABELLED))
         count += len(sizes)
-        small += [f"/{path} [{fid}] {text!r}: {size:.1f} px" for fid, text, size in sizes if size < MIN_LABEL_PX - 0.05]
+        small += [f"/{path} [{fid}] {text!r}: {size:.1f} px" for fid, text, size in sizes
+                  if size < MIN_LABEL_PX - 0.05]
     context.close()
     assert count > 100  # the bundled figures have labels, and they were measured
     assert small == [], "\n".join(small)
@@ -225,7 +239,8 @@ def test_run_titles_name_the_runs(page, bundled):
     recall = page.locator('[data-widget="horizon"]').first.locator(".horizon-legend b").all_text_contents()
     assert recall == ["RNN, seed 0", "LSTM, seed 0", "GRU, seed 0"]
     hydrated(page, bundled + "sunspots/")
-    assert page.locator(".loss-legend li:not(.legend-key)").all_text_contents() == ["22-year windows", "3-year windows"]
+    legend = page.locator(".loss-legend li:not(.legend-key)").all_text_contents()
+    assert legend == ["22-year windows", "3-year windows"]
     assert page.locator('[data-widget="predictions"] svg title').first.text_content().startswith(
         "Predictions of run 22-year windows")
     hydrated(page, bundled + "how-rnns-learn/")

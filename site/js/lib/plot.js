@@ -174,10 +174,11 @@ export function yAxis(scale, ticks = [-1, 0, 1], label = minus) {
 export function realAxes(scale, xTitle, yTitle) {
   const { width, height, margin } = scale.layout;
   const bottom = height - margin.bottom;
-  // in a roomier layout (the {predictions} figure's) x tick labels and the y title hang from fixed points, so a larger
-  // (narrow-figure) font grows away from the plot
+  // In a roomier layout (the {predictions} figure's) the x tick labels and the y title hang from fixed
+  // points, so a larger (narrow-figure) font grows away from the plot.
   const roomy = margin.bottom > MARGIN.bottom;
   const hang = roomy ? { y: bottom + 6, 'dominant-baseline': 'hanging' } : { y: bottom + 14 };
+  const title = roomy ? { y: margin.top + 4, 'dominant-baseline': 'hanging' } : { y: margin.top + 10 };
   return h('g', { class: 'axis axis-real', 'aria-hidden': 'true' },
     niceTicks(scale.y0, scale.y1, 5).map(([t, label]) => {
       const y = scale.y(t).toFixed(2);
@@ -195,7 +196,7 @@ export function realAxes(scale, xTitle, yTitle) {
     }),
     h('text', { class: 'axis-title axis-title-x', x: width - margin.right, y: bottom - 4, 'text-anchor': 'end' }, xTitle),
     h('text', {
-      class: 'axis-title axis-title-y', x: margin.left + 4, ...(roomy ? { y: margin.top + 4, 'dominant-baseline': 'hanging' } : { y: margin.top + 10 }),
+      class: 'axis-title axis-title-y', x: margin.left + 4, ...title,
     }, yTitle));
 }
 

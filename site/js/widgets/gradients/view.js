@@ -24,6 +24,9 @@ export const widthOf = (panels) => (panels.length === 1 ? 640 : 360);
 const percent = (units, width) => `${Number(((units / width) * 100).toFixed(4))}%`;
 export const matrixOf = (panel, view) => panel.snaps[view.index].layers[view.layer][view.group];
 
+/** Whether the run's name already says its cell (a title such as "LSTM"), which then is not repeated. */
+const named = (panel) => new RegExp(`\\b${panel.cell}\\b`, 'i').test(panel.name);
+
 /** The bars of one panel: axis, one stacked bar per step s, and an empty group for the horizon bracket. */
 export function chart(panel, k, view, width, [top, ticks], id) {
   const { T } = panel;
@@ -59,7 +62,8 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 16}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-title ${id}-p${k}-desc`,
   },
-  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.name} (${panel.cell.toUpperCase()}), `
+  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.name}`
+    + `${named(panel) ? '' : ` (${panel.cell.toUpperCase()})`}, `
     + `layer ${view.layer}, after epoch ${panel.snaps[view.index].epoch}`),
   h('desc', { id: `${id}-p${k}-desc` }, `${T} stacked bars, one per step s: the gradient of the `
     + `${GROUP_NAMES[view.group]} used at step s, split by the later step t whose loss sent it and coloured by t`
@@ -177,9 +181,6 @@ function controls(panels, view, id) {
 
 /** The y axis the bars share in absolute scale: one for the compared runs, fitted to the shown snapshot. */
 export const axisOf = (panels, view) => niceTop(snapshotTop(panels, view));
-
-/** Whether the run's name already says its cell (a title such as "LSTM"), which then is not repeated. */
-const named = (panel) => new RegExp(`\\b${panel.cell}\\b`, 'i').test(panel.name);
 
 /** The whole figure: heading, controls, hint and one panel per run (chart, steps, loss strip, readout). */
 export function figure(panels, view, id) {
