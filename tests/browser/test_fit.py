@@ -172,12 +172,13 @@ SELECT_STEP = """(k) => {
 
 def test_nothing_is_clipped_or_wider_than_the_screen(sized, bundled):
     problems = []
+    where = f"{sized.size} ({SIZES[sized.size]['width']} px wide)"
     for path in PAGES:
         hydrated(sized, bundled + path)
-        problems += [f"{sized.size}, /{path}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
+        problems += [f"{where}, /{path}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
         for k in (0, 1, -2, -1):  # with a gradient horizon shown
             if sized.evaluate(SELECT_STEP, k):
-                problems += [f"{sized.size}, /{path}, step {k}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
+                problems += [f"{where}, /{path}, step {k}: {p}" for p in sized.evaluate(WALK, EXCLUDED)]
     assert problems == [], "\n".join(problems)
 
 
@@ -208,7 +209,7 @@ def test_figure_labels_read_on_a_phone(browser, bundled):
         hydrated(page, bundled + path)
         sizes = page.evaluate(LABEL_SIZES, list(LABELLED))
         count += len(sizes)
-        small += [f"/{path} [{fid}] {text!r}: {size:.1f} px" for fid, text, size in sizes
+        small += [f"390 px wide, /{path} [{fid}] {text!r}: {size:.1f} px" for fid, text, size in sizes
                   if size < MIN_LABEL_PX - 0.05]
     context.close()
     assert count > 100  # the bundled figures have labels, and they were measured
@@ -222,7 +223,7 @@ def test_tap_targets_are_24_px_on_a_phone(browser, bundled):
         hydrated(page, bundled + path)
         targets = page.evaluate(TARGETS, EXCLUDED)
         count += len(targets)
-        small += [f"/{path} {what}: {w:.1f} x {h:.1f} px" for what, w, h in targets
+        small += [f"390 px wide, /{path} {what}: {w:.1f} x {h:.1f} px" for what, w, h in targets
                   if w < MIN_TARGET_PX - 0.05 or h < MIN_TARGET_PX - 0.05]
     context.close()
     assert count > 100  # steps, sliders, selects, (i) buttons, Run buttons, ...
