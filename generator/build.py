@@ -29,6 +29,7 @@ from unrolled.precompute.spec import RunSpec, load_specs
 from . import assets as asset_mod
 from . import vendor
 from .citations import CitationExtension, bibliography_for, bibliography_path
+from .codeblocks import CodeBlockExtension
 from .config import Project
 from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
@@ -258,7 +259,8 @@ class SiteBuild:
         return [DirectiveExtension(ctx), MathExtension(self.js, ctx.source, text, offset),
                 RawHtmlExtension(self.project.raw_html, ctx.source, text, offset),
                 LinkCheckExtension(ctx.source, text, offset), ValueExtension(ctx, text, offset),
-                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight")]
+                "tables", "footnotes", "fenced_code", CodeHiliteExtension(guess_lang=False, css_class="highlight"),
+                CodeBlockExtension()]
 
     def markdown_fragment(self, ctx: PageContext, text: str, first_line: int) -> str:
         return markdown.Markdown(extensions=self.markdown_extensions(ctx, text, first_line - 1)).convert(text)

@@ -66,7 +66,8 @@ def check_references(block, docs: list[dict], option: str) -> tuple[int, int, in
 
 # --- payload -----------------------------------------------------------------------------------------
 
-def panel_payload(doc: dict, sequence: int) -> dict:
+def panel_payload(doc: dict, sequence: int, title: str | None = None) -> dict:
+    """`title`: the run's display name (spec key `title`), shown instead of its id."""
     first = doc["snapshots"][0]["sequences"][sequence]
     text = doc["kind"] == "text"
     panel = {"run": doc["run"], "cell": doc["cell"], "kind": doc["kind"],
@@ -79,6 +80,8 @@ def panel_payload(doc: dict, sequence: int) -> dict:
                            for s in doc["snapshots"]]}
     if text:
         panel["vocab"] = list(doc["vocab"])
+    if title:
+        panel["title"] = title
     return panel
 
 
@@ -87,7 +90,8 @@ def render(block, ctx) -> str:
     docs = load_runs(block, ctx, names, option)
     sequence, layer, index = check_references(block, docs, option)
     options = {"layer": layer, "group": block.options["group"], "scale": block.options["scale"]}
-    data = {"sequence": sequence, "panels": [panel_payload(doc, sequence) for doc in docs]}
+    data = {"sequence": sequence,
+            "panels": [panel_payload(doc, sequence, ctx.spec(block, doc["run"]).title) for doc in docs]}
     frame, table = ctx.first_frame(block, data, options | {"snapshot": index})
     caption = escape(block.options["caption"]) or escape(
         f"Itemized BPTT gradients of {'run' if len(names) == 1 else 'runs'} {', '.join(names)} on traced "
@@ -104,8 +108,9 @@ register(Directive(
              "layer": Opt(int, 0, doc="recurrent layer, from 0 (the layer next to the input)"),
              "group": Opt(str, "hh", GROUPS, doc="the weights: `hh` recurrent, `ih` input, `all` weights and "
                                                  "biases"),
-             "scale": Opt(str, "absolute", SCALES, doc="bar heights: `absolute` norms, or `relative` shares of "
-                                                       "each bar"),
+             "scale": Opt(str, "absolute", SCALES, doc="bar heights: `absolute` norms (one y axis for the "
+                                                       "compared runs, fitted to the shown snapshot), or `relative` "
+                                                       "shares of each bar"),
              "sequence": Opt(int, 0, doc="traced validation sequence, from 0 (the spec's `trace` count)"),
              "snapshot": Opt(int, None, doc="epoch shown first; the runs must export it",
                              default_doc="the last exported"),

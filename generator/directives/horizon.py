@@ -64,11 +64,13 @@ def reach_of(snapshot: dict, measure: str, layer: int) -> dict:
     return snapshot["connectivity"] if measure == "connectivity" else snapshot["layers"][layer][measure]
 
 
-def payload(docs: list[dict], measure: str, layer: int) -> dict:
-    """The one measure the figure plots: per run and snapshot, its ratio statistics and horizon (float64)."""
+def payload(docs: list[dict], measure: str, layer: int, titles: dict[str, str] | None = None) -> dict:
+    """The one measure the figure plots: per run and snapshot, its ratio statistics and horizon (float64).
+    `titles`: the runs' display names (spec key `title`), shown instead of their ids."""
     runs = [{"run": d["run"], "cell": d["cell"], "distance": d["distance"],
              "snapshots": [{"epoch": s["epoch"], "horizon": reach_of(s, measure, layer)["horizon"],
                             "ratio": reach_of(s, measure, layer)["ratio"]} for s in d["snapshots"]]}
+            | ({"title": titles[d["run"]]} if (titles or {}).get(d["run"]) else {})
             for d in docs]
     return {"measure": measure, "layer": layer, "threshold": docs[0]["threshold"], "runs": runs}
 
@@ -77,7 +79,7 @@ def render(block, ctx) -> str:
     names, option = run_or_runs(block, "to compare several runs")
     docs = load_runs(block, ctx, names, option)
     measure, layer, index = check_references(block, docs, option)
-    data = payload(docs, measure, layer)
+    data = payload(docs, measure, layer, {name: ctx.spec(block, name).title for name in names})
     epoch = data["runs"][0]["snapshots"][index]["epoch"]
     caption = escape(block.options["caption"]) or escape(
         f"How far back the gradient reaches ({NAMES[measure]}): mean ratio and 10th–90th percentile band per "

@@ -10,9 +10,11 @@ from html import escape
 from . import REQUIRED, Directive, Opt, figure, register, snapshot_index
 
 
-def payload(doc: dict) -> dict:
-    """What the widget reads: the run name, the x axis and every snapshot (not the provenance)."""
-    return {key: doc[key] for key in ("schema", "run", "kind", "x", "y", "snapshots", "vocab") if key in doc}
+def payload(doc: dict, title: str | None = None) -> dict:
+    """What the widget reads: the run name (and `title`, its display name), the x axis and every snapshot
+    (not the provenance)."""
+    data = {key: doc[key] for key in ("schema", "run", "kind", "x", "y", "snapshots", "vocab") if key in doc}
+    return data | ({"title": title} if title else {})
 
 
 def render(block, ctx) -> str:
@@ -21,7 +23,7 @@ def render(block, ctx) -> str:
     index = snapshot_index(block, run, [s["epoch"] for s in doc["snapshots"]])
     caption = escape(block.options["caption"]) or escape(
         f"Predictions of run {run} after epoch {doc['snapshots'][index]['epoch']}.")
-    data = payload(ctx.raw_document(run, "predictions"))
+    data = payload(ctx.raw_document(run, "predictions"), ctx.spec(block, run).title)
     frame, table = ctx.first_frame(block, data, {"snapshot": index})
     extra = f'<details class="widget-data"><summary>Data</summary>{table}</details>' if table else ""
     return figure(block, ctx, frame=frame, caption=caption, data=data, snapshot=index, extra=extra)

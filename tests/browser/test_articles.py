@@ -75,9 +75,9 @@ def test_where_the_gradient_goes(page, bundled):
     slider = grads.get_by_role("slider").first
     slider.focus()
     page.keyboard.press("Home")
-    assert "epoch=0" in page.url
+    page.wait_for_function("location.search.includes('epoch=0')")  # read in the page: Playwright's page.url lags replaceState
     page.keyboard.press("End")
-    assert "epoch=160" in page.url
+    page.wait_for_function("location.search.includes('epoch=160')")
     step = grads.get_by_role("toolbar").first.get_by_role("button").nth(10)
     step.focus()
     assert "step=10" in page.url or step.get_attribute("aria-pressed") is not None

@@ -405,3 +405,34 @@ def test_a_panel_computed_in_python_replaces_the_precomputed_one(page, site):
             page.locator(SINGLE).get_by_label("Layer", exact=True).select_option("1")
         matrix = np.tril(item["G"][layer]["hh"])
         assert_bars(panel_html(page, SINGLE), {(t, s): matrix[t, s] for t in range(T) for s in range(t + 1)})
+
+
+# Each panel's tallest bar as a share of its axis, the axis top, and the top tick's label.
+FILL = """(figure) => [...figure.querySelectorAll('.gradients-chart')].map((svg) => {
+  const bars = svg.querySelector('g.bars');
+  const span = Number(bars.dataset.py0) - Number(bars.dataset.py1);
+  const tallest = Math.max(...[...svg.querySelectorAll('rect.bar-outline')].map((r) => Number(r.getAttribute('height'))));
+  const ticks = [...svg.querySelectorAll('.axis text')].map((t) => t.textContent);
+  return [tallest / span, Number(bars.dataset.y1), ticks[ticks.length - 1]];
+})"""
+
+
+def test_the_absolute_axis_fits_the_shown_snapshot(page, bundled):
+    """At epoch 0 the bundled RNN, LSTM and GRU gradients are a hundred times smaller than after training:
+    the shared axis follows the shown snapshot, so the tallest bar still fills most of its panel."""
+    page.goto(bundled + "where-the-gradient-goes/?epoch=0")
+    figure = page.locator('[data-widget="gradients"]').first
+    figure.scroll_into_view_if_needed()
+    page.wait_for_selector('[data-widget="gradients"][data-state="ready"]')
+    assert figure.locator("output").text_content() == "epoch 0"
+    early = figure.evaluate(FILL)
+    assert len(early) == 3 and len({top for _, top, _ in early}) == 1  # one axis for the compared runs
+    assert max(fill for fill, _, _ in early) > 0.5, early
+    slider = figure.get_by_role("slider", name="Snapshot")
+    slider.focus()
+    page.keyboard.press("End")
+    late = figure.evaluate(FILL)
+    assert max(fill for fill, _, _ in late) > 0.5, late
+    assert late[0][1] > 10 * early[0][1] and late[0][2] != early[0][2]  # the ticks name the new scale
+    figure.get_by_role("radio", name="share of each bar").check()  # the relative scale stays a choice
+    assert {top for _, top, _ in figure.evaluate(FILL)} == {1}

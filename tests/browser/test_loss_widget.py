@@ -117,6 +117,7 @@ def test_live_charts_show_the_same_numbers(page, loss_site):
 
 def click_epoch(page, figure, epoch):
     svg = page.locator(f"{figure} svg.loss-plot")
+    svg.scroll_into_view_if_needed()  # the mouse reaches only what is on screen
     box = svg.bounding_box()
     x0, x1, _, _, px0, px1, _, _ = scale_of(svg)
     w = float(svg.get_attribute("viewBox").split()[2])

@@ -172,24 +172,32 @@ export function yAxis(scale, ticks = [-1, 0, 1], label = minus) {
 
 /** Real axes for an author's series: y ticks in its units, x ticks along the bottom, and both titles. */
 export function realAxes(scale, xTitle, yTitle) {
-  const bottom = HEIGHT - MARGIN.bottom;
+  const { width, height, margin } = scale.layout;
+  const bottom = height - margin.bottom;
+  // In a roomier layout (the {predictions} figure's) the x tick labels and the y title hang from fixed
+  // points, so a larger (narrow-figure) font grows away from the plot.
+  const roomy = margin.bottom > MARGIN.bottom;
+  const hang = roomy ? { y: bottom + 6, 'dominant-baseline': 'hanging' } : { y: bottom + 14 };
+  const title = roomy ? { y: margin.top + 4, 'dominant-baseline': 'hanging' } : { y: margin.top + 10 };
   return h('g', { class: 'axis axis-real', 'aria-hidden': 'true' },
     niceTicks(scale.y0, scale.y1, 5).map(([t, label]) => {
       const y = scale.y(t).toFixed(2);
-      return [h('line', { class: 'grid', x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y, y2: y }),
+      return [h('line', { class: 'grid', x1: margin.left, x2: width - margin.right, y1: y, y2: y }),
         h('text', {
-          class: 'tick-y', x: MARGIN.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle', 'data-value': t,
+          class: 'tick-y', x: margin.left - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle', 'data-value': t,
         }, label)];
     }),
     niceTicks(scale.x0, scale.x1, 6).map(([t, label]) => {
       const x = scale.x(t).toFixed(2);
       return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
         h('text', {
-          class: 'tick-x', x, y: bottom + 14, 'text-anchor': 'middle', 'data-value': t,
+          class: 'tick-x', x, ...hang, 'text-anchor': 'middle', 'data-value': t,
         }, label)];
     }),
-    h('text', { class: 'axis-title axis-title-x', x: WIDTH - MARGIN.right, y: bottom - 4, 'text-anchor': 'end' }, xTitle),
-    h('text', { class: 'axis-title axis-title-y', x: MARGIN.left + 4, y: MARGIN.top + 10 }, yTitle));
+    h('text', { class: 'axis-title axis-title-x', x: width - margin.right, y: bottom - 4, 'text-anchor': 'end' }, xTitle),
+    h('text', {
+      class: 'axis-title axis-title-y', x: margin.left + 4, ...title,
+    }, yTitle));
 }
 
 /**

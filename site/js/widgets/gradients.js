@@ -83,13 +83,17 @@ export default function gradients(state, element) {
     readout.textContent = `${head}${share}% of its gradient to the ${what} lands on `
       + `${reach.reach === 0 ? `step ${t} itself` : `steps ${reach.from}–${t}`}: it reaches back ${reach.reach} `
       + `step${plural}.`;
-    const slot = (widthOf(panels) - LEFT - RIGHT) / T;
+    const width = widthOf(panels);
+    const slot = (width - LEFT - RIGHT) / T;
     const x0 = LEFT + reach.from * slot + slot * 0.1;
     const x1 = LEFT + (t + 1) * slot - slot * 0.1;
     const y = TOP - 9;
+    // the label hangs inwards from a bracket near either edge, so it stays inside the chart
+    const mid = (x0 + x1) / 2;
+    const [x, anchor] = mid > (width * 2) / 3 ? [x1, 'end'] : mid < width / 3 ? [x0, 'start'] : [mid, 'middle'];
     bracket.append(
       toNode(h('path', { d: `M${x0.toFixed(2)},${y + 5} V${y} H${x1.toFixed(2)} V${y + 5}` }), { svg: true }),
-      toNode(h('text', { x: ((x0 + x1) / 2).toFixed(2), y: y - 3, 'text-anchor': 'middle' },
+      toNode(h('text', { x: x.toFixed(2), y: y - 3, 'text-anchor': anchor },
         reach.reach === 0 ? 'own step' : `${share}% within ${reach.reach} step${plural}`), { svg: true }),
     );
   }

@@ -4,7 +4,7 @@
 //
 // `frame(data, options, id)` is the first frame (markup; the generator puts it in the page) and
 // `dataTable(data, options)` its text alternative; the default export takes (state, element), draws the
-// same markup and makes the snapshot slider work. data = {measure, layer, threshold, runs: [{run, cell,
+// same markup and makes the snapshot slider work. data = {measure, layer, threshold, runs: [{run, title?, cell,
 // distance, snapshots: [{epoch, horizon, ratio: {mean, p10, p90}}]}]} (the directive's payload; every
 // run has the same snapshot epochs), options = {snapshot: index}.
 //
@@ -21,14 +21,15 @@ import {
 } from 'unrolled/lib/plot.js';
 
 const WIDTH = 640;
-const HEIGHT = 280;
-const TOP = 12;
-const BOTTOM = 38;
-const LEFT = 66;
+// Margins hold labels set at 11.5 CSS px in a phone's column (site/css/horizon.css grows them there).
+const HEIGHT = 300;
+const TOP = 16;
+const BOTTOM = 54;
+const LEFT = 94;
 // Ratios below FLOOR are past double precision next to the step's own term: the axis stops there, a mean
 // line ends where it leaves the plot, and a band's lower edge runs along the bottom (the table has every value).
 const FLOOR = 1e-16;
-const CHAR = 6.6; // SVG units per character of an 11-unit label, to decide whether direct labels fit
+const CHAR = 8.4; // SVG units per character of a bold 11-unit label (capitals), to decide whether direct labels fit
 const LINE = 13; // SVG units between two direct labels
 const MAX_LABEL = 120; // wider labels leave the names to the legend
 const QUANTITY = {
@@ -42,6 +43,7 @@ const QUANTITY = {
 function decodeRuns(data) {
   return data.runs.map((r) => ({
     run: r.run,
+    name: r.title || r.run, // what the figure calls the run: its spec's `title`, else its id
     cell: r.cell,
     distance: Array.from(decode(r.distance)),
     snapshots: r.snapshots.map((s) => ({
@@ -77,7 +79,7 @@ function placeLabels(runs, index, y, plotTop, plotBottom) {
 
 /** Layout and scale: the y domain covers every snapshot, so moving the slider never rescales the plot. */
 function scaleFor(runs) {
-  const longest = Math.max(...runs.map((r) => r.run.length));
+  const longest = Math.max(...runs.map((r) => r.name.length));
   const labelWidth = 8 + CHAR * longest;
   const direct = labelWidth <= MAX_LABEL;
   const margin = { left: LEFT, right: direct ? labelWidth + 4 : 16, top: TOP, bottom: BOTTOM };
@@ -100,11 +102,11 @@ function reachText(r, s, threshold) {
 function describe(data, runs, index) {
   const [name, formula] = QUANTITY[data.measure];
   const epoch = runs[0].snapshots[index].epoch;
-  const names = runs.map((r) => r.run).join(', ');
+  const names = runs.map((r) => r.name).join(', ');
   const title = `How far back the gradient reaches (${name}) for ${runs.length > 1 ? 'runs' : 'run'} ${names} at epoch ${epoch}`;
   const desc = `Mean and 10th to 90th percentile of ${formula} over held-out sequences, per distance d, on a log `
     + `scale (a mean line ends where it falls below ${decadeLabel(FLOOR)}), with the threshold ${tickLabel(data.threshold)}. `
-    + runs.map((r) => `${r.run}: ${reachText(r, r.snapshots[index], data.threshold)}`).join('; ');
+    + runs.map((r) => `${r.name}: ${reachText(r, r.snapshots[index], data.threshold)}`).join('; ');
   return { title, desc };
 }
 
@@ -133,11 +135,13 @@ function chart(data, runs, scale, index, id) {
       xTicks.map((d) => {
         const x = scale.x(d).toFixed(2);
         return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
-          h('text', { x, y: bottom + 15, 'text-anchor': 'middle' }, String(d))];
+          h('text', { x, y: bottom + 6, 'text-anchor': 'middle', 'dominant-baseline': 'hanging' }, String(d))];
       }),
       h('line', { class: 'baseline', x1: left, x2: right, y1: bottom, y2: bottom }),
-      h('text', { class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: height - 4, 'text-anchor': 'middle' },
-        'distance d (steps back)')),
+      h('text', {
+        class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: height - 2, 'text-anchor': 'middle',
+        'dominant-baseline': 'text-after-edge',
+      }, 'distance d (steps back)')),
     h('g', { class: 'threshold', 'aria-hidden': 'true', 'data-threshold': data.threshold },
       h('line', { x1: left, x2: right, y1: ty, y2: ty }),
       h('text', { x: right - 4, y: (Number(ty) - 4).toFixed(2), 'text-anchor': 'end' },
@@ -161,13 +165,13 @@ function chart(data, runs, scale, index, id) {
     })),
     labels && h('g', { class: 'direct-labels', 'aria-hidden': 'true' }, runs.map((r, i) => h('text', {
       class: `run-${i % 6}`, x: (right + 6).toFixed(2), y: labels[i].toFixed(2), 'dominant-baseline': 'middle',
-    }, r.run))));
+    }, r.name))));
 }
 
 function legend(data, runs, index) {
   return h('ul', { class: 'horizon-legend', 'aria-live': 'polite' }, runs.map((r, i) => h('li', {
     class: `run-${i % 6}`, 'data-run': r.run,
-  }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), h('b', {}, r.run), ': ',
+  }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), h('b', {}, r.name), ': ',
   reachText(r, r.snapshots[index], data.threshold))));
 }
 
@@ -203,7 +207,7 @@ function table(data, runs, index) {
   return h('table', { class: 'data-table' },
     h('caption', {}, `Epoch ${runs[0].snapshots[index].epoch}: ${formula} per distance d`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'd'),
-      runs.map((r) => stats.map((k) => h('th', { scope: 'col' }, runs.length > 1 ? `${r.run} ${k}` : k))))),
+      runs.map((r) => stats.map((k) => h('th', { scope: 'col' }, runs.length > 1 ? `${r.name} ${k}` : k))))),
     h('tbody', {}, Array.from({ length: rows }, (_, k) => h('tr', {}, h('th', { scope: 'row' }, String(k)),
       runs.map((r) => {
         const s = r.snapshots[index];

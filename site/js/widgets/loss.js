@@ -21,8 +21,9 @@ import {
 export { fmt, niceStep, tickLabel };
 
 export const WIDTH = 640;
-export const HEIGHT = 240;
-export const MARGIN = { left: 54, right: 14, top: 12, bottom: 34 };
+export const HEIGHT = 260;
+// Margins hold labels set at 11.5 CSS px in a phone's column (site/css/loss.css grows them there).
+export const MARGIN = { left: 84, right: 14, top: 16, bottom: 54 };
 const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const FLOOR = 1e-12;
 const LOSS_NAMES = { mse: 'mean squared error', ce: 'cross-entropy' };
@@ -135,11 +136,12 @@ function chart(runs, scale, kind, epoch, id) {
     scale.xTicks().map((e) => {
       const x = scale.x(e).toFixed(2);
       return [h('line', { class: 'tick', x1: x, x2: x, y1: bottom, y2: bottom + 4 }),
-        h('text', { x, y: bottom + 15, 'text-anchor': 'middle' }, String(e))];
+        h('text', { x, y: bottom + 6, 'text-anchor': 'middle', 'dominant-baseline': 'hanging' }, String(e))];
     }),
     h('line', { class: 'baseline', x1: left, x2: right, y1: bottom, y2: bottom }),
     h('text', {
       class: 'axis-label', x: ((left + right) / 2).toFixed(1), y: HEIGHT - 2, 'text-anchor': 'middle',
+      'dominant-baseline': 'text-after-edge',
     }, 'epoch')),
   h('g', { class: 'snapshot-ticks', 'aria-hidden': 'true' },
     snapshots.map((e) => h('circle', { cx: scale.x(e).toFixed(2), cy: bottom, r: 2.5 }))),

@@ -9,8 +9,13 @@ import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed } from 'unrolled/lib/format.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
-  MARGIN, HEIGHT, Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
+  Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
 } from 'unrolled/lib/plot.js';
+
+// The figure's own geometry: margins wide enough for labels set at 11.5 CSS px in a phone's column
+// (site/css/unrolled.css grows them there). The {network} widget draws its smaller plot with `plot`
+// in lib/plot.js's layout.
+export const FIGURE_LAYOUT = { width: 640, height: 260, margin: { left: 62, right: 30, top: 16, bottom: 34 } };
 
 /** An author's series (data.y) is shown in its real units: value · scale + shift; other data as it is. */
 function toReal(data) {
@@ -56,27 +61,29 @@ export function series(snap) {
 }
 
 /** y covers every snapshot's values, so scrubbing through epochs never rescales the plot. */
-function scaleFor(data, snaps, current) {
+function scaleFor(data, snaps, current, layout) {
   const { start, step } = data.x;
   const window = current.input.length;
   const steps = current.rollout ? current.rollout.length : 0;
   const all = [...snaps.map((s) => s.input), ...snaps.map((s) => s.prediction), current.target];
   for (const s of snaps) if (s.rollout) all.push(s.rollout, s.rolloutTarget);
-  return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all));
+  return new Scale([start, start + step * (window + steps)], (data.y ? dataDomain : valueDomain)(...all), layout);
 }
 
 /**
  * The plot of snapshot `index` as markup. `className` adds to the <svg>'s class; `marks(scale, x)` (x =
- * {start, step, n}) may return markup drawn {window: over the input window, rollout: before the roll-out}.
+ * {start, step, n}) may return markup drawn {window: over the input window, rollout: before the roll-out};
+ * `layout` is the chart's size and margins (the {predictions} figure's own by default).
  */
-export function plot(data, decoded, index, id, { className = '', marks = null } = {}) {
+export function plot(data, decoded, index, id, { className = '', marks = null, layout = FIGURE_LAYOUT } = {}) {
   const snaps = decoded.map((d) => shown(data, d));
   const s = snaps[index];
   const { start, step } = data.x;
   const n = s.input.length;
   const xIn = Array.from({ length: n }, (_, i) => start + step * i);
   const xOut = xIn.map((x) => x + step);
-  const scale = scaleFor(data, snaps, s);
+  const scale = scaleFor(data, snaps, s, layout);
+  const { height, margin } = layout;
   let mse = 0;
   s.prediction.forEach((p, i) => { mse += (p - s.target[i]) ** 2; });
   mse /= n;
@@ -87,14 +94,14 @@ export function plot(data, decoded, index, id, { className = '', marks = null } 
   return svg(scale, {
     id,
     className,
-    title: `Predictions of run ${data.run} after epoch ${s.epoch}`,
+    title: `Predictions of run ${data.title || data.run} after epoch ${s.epoch}`,
     desc: `${n} input values, the next value predicted at each step (mean squared error on this window ${fixed(mse, 4)})`
       + (s.rollout ? ', then an autoregressive roll-out' : '') + where,
   },
   titles ? realAxes(scale, ...titles) : yAxis(scale),
   h('rect', {
-    class: 'window', x: scale.x(xIn[0]).toFixed(2), y: MARGIN.top,
-    width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: HEIGHT - MARGIN.top - MARGIN.bottom,
+    class: 'window', x: scale.x(xIn[0]).toFixed(2), y: margin.top,
+    width: (scale.x(xIn[n - 1]) - scale.x(xIn[0])).toFixed(2), height: height - margin.top - margin.bottom,
   }),
   extra.window,
   h('g', { class: 'errors' }, xOut.map((x, i) => h('line', {

@@ -1,4 +1,4 @@
-// {gradients}: the numbers behind the view, pure (no DOM). The payload is {sequence, panels: [{run, cell,
+// {gradients}: the numbers behind the view, pure (no DOM). The payload is {sequence, panels: [{run, title?, cell,
 // kind, vocab?, input, target, snapshots: [{epoch, loss, layers: [{ih, hh, all}]}]}]}: float32 T x T
 // matrices, row t = loss step, column s = the step whose copy of the weights received the gradient.
 import { decode } from 'unrolled/lib/arrays.js';
@@ -58,6 +58,7 @@ export function panelOf(p) {
   const label = (v) => (p.kind === 'text' ? charLabel(p.vocab[v]) : fmt(v));
   return {
     run: p.run,
+    name: p.title || p.run, // what the figure calls the run: its spec's `title`, else its id
     cell: p.cell,
     kind: p.kind,
     T: input.length,
@@ -91,12 +92,11 @@ export function argmax(values) {
   return best;
 }
 
-/** Largest bar over every snapshot and compared run: one y axis, so growth over training shows. */
-export function absoluteTop(panels, layer, group) {
+/** Largest bar of every compared run at the shown snapshot: the runs share one y axis, fitted to the
+ * snapshot, so early epochs' small gradients are not flattened by the large ones of later epochs. */
+export function snapshotTop(panels, { index, layer, group }) {
   let top = 0;
-  for (const panel of panels) {
-    for (const snap of panel.snaps) top = Math.max(top, maxOf(totalsOf(snap.layers[layer][group], panel.T)));
-  }
+  for (const panel of panels) top = Math.max(top, maxOf(totalsOf(panel.snaps[index].layers[layer][group], panel.T)));
   return top;
 }
 

@@ -6,12 +6,13 @@
 // data-py0/py1 (their pixel rows), so tests invert the drawn bars back to the payload's numbers.
 import { h, join } from 'unrolled/lib/html.js';
 import {
-  GROUPS, GROUP_NAMES, GROUP_SHORT, absoluteTop, argmax, colour, fmt, lossTop, niceTop, tickLabel, totalsOf,
+  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, fmt, lossTop, niceTop, snapshotTop, tickLabel, totalsOf,
 } from 'unrolled/widgets/gradients/model.js';
 
-export const LEFT = 46;
+// Margins hold labels set at 11.5 CSS px in a phone's column (site/css/gradients.css grows them there).
+export const LEFT = 72;
 export const RIGHT = 8;
-export const TOP = 24; // room for the horizon bracket
+export const TOP = 36; // room for the horizon bracket and its label
 const BARS_HEIGHT = 150;
 const STRIP_HEIGHT = 34;
 const GROUP_OPTIONS = { ih: 'input weights (W_ih)', hh: 'recurrent weights (W_hh)', all: 'all parameters' };
@@ -22,6 +23,9 @@ const HINT = 'Bar s is the gradient that reaches the copy of the weights used at
 export const widthOf = (panels) => (panels.length === 1 ? 640 : 360);
 const percent = (units, width) => `${Number(((units / width) * 100).toFixed(4))}%`;
 export const matrixOf = (panel, view) => panel.snaps[view.index].layers[view.layer][view.group];
+
+/** Whether the run's name already says its cell (a title such as "LSTM"), which then is not repeated. */
+const named = (panel) => new RegExp(`\\b${panel.cell}\\b`, 'i').test(panel.name);
 
 /** The bars of one panel: axis, one stacked bar per step s, and an empty group for the horizon bracket. */
 export function chart(panel, k, view, width, [top, ticks], id) {
@@ -55,10 +59,11 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     bars.push(h('g', { class: 'bar', 'data-s': s }, rects));
   }
   return h('svg', {
-    class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 4}`, role: 'img',
+    class: 'plot gradients-chart', viewBox: `0 0 ${width} ${base + 16}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-title ${id}-p${k}-desc`,
   },
-  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.run} (${panel.cell.toUpperCase()}), `
+  h('title', { id: `${id}-p${k}-title` }, `Itemized gradients of run ${panel.name}`
+    + `${named(panel) ? '' : ` (${panel.cell.toUpperCase()})`}, `
     + `layer ${view.layer}, after epoch ${panel.snaps[view.index].epoch}`),
   h('desc', { id: `${id}-p${k}-desc` }, `${T} stacked bars, one per step s: the gradient of the `
     + `${GROUP_NAMES[view.group]} used at step s, split by the later step t whose loss sent it and coloured by t`
@@ -80,7 +85,7 @@ export function strip(panel, k, view, width, id) {
   const { T } = panel;
   const snap = panel.snaps[view.index];
   const text = panel.kind === 'text';
-  const height = STRIP_HEIGHT + 4 + (text ? 16 : 0);
+  const height = STRIP_HEIGHT + 4 + (text ? 28 : 0);
   const top = lossTop(panel);
   const y1 = top > 0 ? top : 1;
   const slot = (width - LEFT - RIGHT) / T;
@@ -90,7 +95,7 @@ export function strip(panel, k, view, width, id) {
     class: 'plot gradients-strip', viewBox: `0 0 ${width} ${height}`, role: 'img',
     'aria-labelledby': `${id}-p${k}-strip-title ${id}-p${k}-strip-desc`,
   },
-  h('title', { id: `${id}-p${k}-strip-title` }, `Loss at each step of run ${panel.run} after epoch ${snap.epoch}`),
+  h('title', { id: `${id}-p${k}-strip-title` }, `Loss at each step of run ${panel.name} after epoch ${snap.epoch}`),
   h('desc', { id: `${id}-p${k}-strip-desc` },
     `Bar height is the loss L_t; the largest is at step ${worst} (${fmt(snap.loss[worst])}).`),
   h('g', {
@@ -108,32 +113,30 @@ export function strip(panel, k, view, width, id) {
     });
   })),
   text && h('g', { class: 'axis', 'aria-hidden': 'true' },
-    h('text', { class: 'axis-title', x: LEFT - 6, y: height - 3, 'text-anchor': 'end' }, 'next'),
+    h('text', {
+      class: 'axis-title', x: LEFT - 6, y: height - 1, 'text-anchor': 'end', 'dominant-baseline': 'text-after-edge',
+    }, 'next'),
     panel.targetLabels.map((ch, t) => h('text', {
-      class: 'step-label', 'data-t': t, x: (LEFT + (t + 0.5) * slot).toFixed(2), y: height - 3, 'text-anchor': 'middle',
+      class: 'step-label', 'data-t': t, x: (LEFT + (t + 0.5) * slot).toFixed(2), y: height - 1, 'text-anchor': 'middle',
+      'dominant-baseline': 'text-after-edge',
     }, ch))));
 }
 
-// The narrowest a chart is drawn, in CSS px: one run in a phone's column, or a small multiple at its
-// grid minimum (13rem). Step labels are chosen to fit there, so they fit at every width.
-const NARROWEST = { 640: 320, 360: 208 };
-
-/** The step buttons, one grid column per step, lined up under the bars. */
+/** The step buttons: one grid column per step, lined up under the bars while each is at least 24 px wide
+ * (site/css/gradients.css); in a narrower panel they wrap into rows of 24 px targets instead. */
 function steps(panel, width) {
   const { T } = panel;
   const text = panel.kind === 'text';
-  const slot = ((width - LEFT - RIGHT) / width) * (NARROWEST[width] / T); // px per step at the narrowest
-  const every = Math.max(1, Math.ceil(20 / slot)); // step numbers: every k-th when the slots are narrow
   return h('div', {
-    class: `gradients-steps${slot < 16 ? ' dense' : ''}`, role: 'toolbar', 'aria-label': `Steps of run ${panel.run}`,
-    style: `padding:0 ${percent(RIGHT, width)} 0 ${percent(LEFT, width)};grid-template-columns:repeat(${T}, minmax(0, 1fr))`,
+    class: 'gradients-steps', role: 'toolbar', 'aria-label': `Steps of run ${panel.name}`,
+    style: `padding:0 ${percent(RIGHT, width)} 0 ${percent(LEFT, width)};--steps:${T}`,
   },
   h('span', { class: 'gradients-steps-label', 'aria-hidden': 'true', style: `width:${percent(LEFT - 6, width)}` },
     text ? 'input' : 'step'),
   Array.from({ length: T }, (_, t) => h('button', {
     type: 'button', class: 'gradients-step', 'data-t': t, tabindex: t === T - 1 ? '0' : '-1', 'aria-pressed': 'false',
     'aria-label': `step ${t}${text ? `, input ${panel.inputLabels[t]}, next ${panel.targetLabels[t]}` : ''}`,
-  }, text ? panel.inputLabels[t] : (t % every === 0 ? String(t) : ''))));
+  }, text ? panel.inputLabels[t] : String(t))));
 }
 
 function legend(count) {
@@ -176,8 +179,8 @@ function controls(panels, view, id) {
       : h('output', { class: 'gradients-snapshot' }, epochText(panels, view))); // e.g. published by a Python cell
 }
 
-/** The y axis the bars share in absolute scale: one for every snapshot and compared run. */
-export const axisOf = (panels, view) => niceTop(absoluteTop(panels, view.layer, view.group));
+/** The y axis the bars share in absolute scale: one for the compared runs, fitted to the shown snapshot. */
+export const axisOf = (panels, view) => niceTop(snapshotTop(panels, view));
 
 /** The whole figure: heading, controls, hint and one panel per run (chart, steps, loss strip, readout). */
 export function figure(panels, view, id) {
@@ -190,7 +193,8 @@ export function figure(panels, view, id) {
     h('div', { class: 'gradients-panels', 'data-count': panels.length }, panels.map((panel, k) => h('div', {
       class: 'gradients-panel', 'data-run': panel.run, 'data-active': '',
     },
-    h('p', { class: 'gradients-panel-title' }, `${panel.run} `, h('small', {}, panel.cell.toUpperCase())),
+    h('p', { class: 'gradients-panel-title' }, panel.name,
+      !named(panel) && [' ', h('small', {}, panel.cell.toUpperCase())]),
     legend(panel.T),
     h('div', { class: 'gradients-chart-box' }, chart(panel, k, view, width, axis, id)),
     steps(panel, width),
@@ -208,9 +212,11 @@ export function tables(panels, view) {
     const rows = Array.from({ length: T }, (_, t) => h('tr', {},
       h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, fmt(loss[t])),
       Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? fmt(m[t * T + s]) : null))));
-    return h('div', { class: 'gradients-table-wrap' },
+    return h('div', { // scrolls sideways when wider than the column, so it takes keyboard focus
+      class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.name}`,
+    },
       h('table', { class: 'data-table gradients-table', 'data-run': panel.run },
-        h('caption', {}, `Run ${panel.run}: ‖∂L`, h('sub', {}, 't'), `/∂${GROUP_SHORT[view.group]}`, h('sup', {}, '(s)'),
+        h('caption', {}, `Run ${panel.name}: ‖∂L`, h('sub', {}, 't'), `/∂${GROUP_SHORT[view.group]}`, h('sup', {}, '(s)'),
           '‖, row t = loss step (input in brackets), column s = weight step'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'loss step'), h('th', { scope: 'col' }, 'L', h('sub', {}, 't')),
           Array.from({ length: T }, (_, s) => h('th', { scope: 'col' }, `s=${s}`)))),

@@ -6,7 +6,7 @@
 import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed } from 'unrolled/lib/format.js';
 import { h, join } from 'unrolled/lib/html.js';
-import { HEIGHT, MARGIN } from 'unrolled/lib/plot.js';
+import { HEIGHT, LAYOUT, MARGIN } from 'unrolled/lib/plot.js';
 import { plot } from 'unrolled/widgets/predictions.js';
 
 export function mse(s) {
@@ -36,7 +36,7 @@ function marks(scale, { start, step, n }) {
 
 /** The function plot of snapshot `index` of a run entry (its `snaps` decoded). */
 export function functionPlot(entry, index, id) {
-  return plot(entry, entry.snaps, index, id, { className: 'net-plot', marks });
+  return plot(entry, entry.snaps, index, id, { className: 'net-plot', marks, layout: LAYOUT });
 }
 
 /** Text runs: the input characters, the next characters and the predicted ones (wrong ones marked). */
