@@ -18,7 +18,7 @@ import re
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from .directives import REQUIRED, Block, load_all
+from .directives import REQUIRED, Block
 from .placeholders import RunPending, block_notice
 from unrolled.precompute.errors import UnrolledError
 
@@ -34,7 +34,7 @@ class DirectivePreprocessor(Preprocessor):
         self.ctx = ctx
 
     def run(self, lines: list[str]) -> list[str]:
-        registry = load_all()
+        registry = self.ctx.directives()
         out: list[str] = []
         i = 0
         while i < len(lines):
