@@ -157,7 +157,8 @@ def parse_option(option: str, table, needs: bool, fail) -> tuple[Opt, str]:
                    "keep either `required = true` or `default = ...`", table=where, key="required")
     default = REQUIRED if required else table.get("default")
     if "default" in table and not default_fits(kind, default, choices):
-        raise fail(f"[{where}] default {default!r} is not a {kind}" + (f" in {choices}" if choices else ""),
+        raise fail(f"[{where}] default {default!r} does not fit type = {kind!r}" + (f" (choices {choices})" if choices
+                                                                                    else ""),
                    "give a default of the option's type, or `required = true`", table=where, key="default")
     doc = table.get("doc", "")
     if not isinstance(doc, str):
