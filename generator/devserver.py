@@ -382,7 +382,7 @@ class DevServer:
             elif path.name == "index.md" and (path.parent == content or path.parent.parent == content):
                 work.sources.add(path)
                 work.full = work.full or name in appeared_or_vanished  # discovery decides (e.g. the front page)
-            elif path.suffix == ".toml":
+            elif path.suffix == ".toml" and path.parent != self.project.widgets_dir:  # a widget's spec: full
                 work.specs.add(path)
             else:  # templates, site assets, any other content file
                 work.full = True

@@ -218,6 +218,18 @@ def test_a_widget_needs_both_files_and_a_name_of_its_own(tmp_path):
     assert build_error(tmp_path).rule == "widget-name-clash"  # the site's own stylesheet is css/unrolled.css
 
 
+def test_the_dev_server_rebuilds_everything_when_a_widget_changes(tmp_path):
+    from unrolled.generator.devserver import DevServer
+
+    dev = DevServer(load_project(bars_project(tmp_path)), show_progress=False)
+    try:
+        widgets = dev.project.widgets_dir
+        assert all(dev.classify({str(widgets / f"bars.{suffix}")}).full for suffix in ("toml", "js", "css"))
+        assert not dev.classify({str(tmp_path / "content" / "a" / "runs.toml")}).full  # a run spec stays a spec
+    finally:
+        dev.close()
+
+
 def test_own_widgets_belong_to_their_project(tmp_path):
     bars_project(tmp_path / "one")
     build(tmp_path / "one")
