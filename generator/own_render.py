@@ -61,7 +61,9 @@ def check(block, ctx, name: str, kind: str, value) -> None:
 def document(block, ctx, run: str, kind: str) -> dict:
     try:
         doc = ctx.raw_document(run, kind)
-    except FileNotFoundError:
+    except UnrolledError as error:  # a kind the run does not export (e.g. horizon without `horizon = N`)
+        if error.rule != "doc-unreadable" or Path(error.file).exists():
+            raise
         raise block.error(f"run {run!r} has no {kind} document", rule="ref-document", option="run",
                           hint=f"{{{block.name}}} needs {', '.join(ctx.site.own_widgets[block.name].needs)}; "
                           "choose a run that exports them") from None

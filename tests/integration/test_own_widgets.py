@@ -276,6 +276,15 @@ def test_a_widget_reads_the_run_documents_its_spec_needs(tmp_path, built_project
     assert [s["epoch"] for s in payload["documents"]["predictions"]["snapshots"]] == [0, 20]
 
 
+def test_a_document_the_run_does_not_export_is_an_error_at_the_run(tmp_path, built_project):
+    strip_project(tmp_path, built_project)
+    spec = tmp_path / "content" / "widgets" / "error-strip.toml"
+    spec.write_text(spec.read_text().replace('needs = ["predictions"]', 'needs = ["predictions", "horizon"]'))
+    error = build_error(tmp_path)
+    assert (error.rule, error.file, error.line) == ("ref-document", "content/slice/index.md", 12), str(error)
+    assert "no horizon document" in error.message
+
+
 @pytest.mark.parametrize("change, rule, line", [
     (("run: sine-lstm\nsnapshot: 0\nlabel", "run: sine-gru\nsnapshot: 0\nlabel"), "ref-run", 12),
     (("snapshot: 0\nlabel", "snapshot: 7\nlabel"), "ref-snapshot", 13),
