@@ -29,7 +29,7 @@ SPEC_KEYS = ("doc", "needs", "caption", "options")
 OPTION_KEYS = ("type", "doc", "default", "required", "choices")
 KINDS_OF = {"str": str, "int": int, "float": float, "bool": bool, "choice": str, "list": list,
             "run": str, "runs": list, "file": str}  # spec type -> the option's parsed kind
-RESERVED = ("caption", "run", "snapshot")  # options every own widget gets, or gets with `needs`
+RESERVED = ("run", "snapshot")  # options every widget with `needs` gets (and every widget `caption`)
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def parse_option(option: str, table, needs: bool, fail) -> tuple[Opt, str]:
     if not OPTION_NAME.fullmatch(option):
         raise fail(f"option name {option!r} cannot be written as `{option}: value`",
                    "use letters, digits, '_' and '-', starting with a letter", table=where)
-    if option in RESERVED:
+    if option == "caption" or (needs and option in RESERVED):
         raise fail(f"option {option!r} is given to every widget" + (" that needs run documents" if option != "caption"
                                                                     else ""), "choose another name", table=where)
     if not isinstance(table, dict):

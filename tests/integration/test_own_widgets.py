@@ -190,6 +190,8 @@ def test_each_use_is_checked_with_file_line_and_rule(tmp_path, block, rule, line
     (BARS_SPEC.replace('default = "bars"', 'default = "lines"'), "widget-spec", 24, "(choices ['bars', 'dots'])"),
     (BARS_SPEC.replace("[options.height]", "[options.height\n"), "widget-spec", 13, "not valid TOML"),
     (BARS_SPEC.replace("[options.column]", "[options.caption]"), "widget-spec", 9, "given to every widget"),
+    ('needs = ["run"]\n' + BARS_SPEC.replace("[options.column]", "[options.run]"), "widget-spec", 10,
+     "given to every widget that needs run documents"),
     ('needs = ["weights", "loss"]\n' + BARS_SPEC, "widget-spec", 1, "must list document kinds"),
     (BARS_SPEC.replace('doc = "One bar per row of a column of a data file."', "title = 'x'"), "widget-spec", 1,
      "unknown key 'title'"),
