@@ -297,3 +297,45 @@ def test_run_options_are_checked_like_the_built_ins(tmp_path, built_project, cha
     strip_project(tmp_path, built_project, STRIP_PAGE.replace(*change))
     error = build_error(tmp_path)
     assert (error.rule, error.file, error.line) == (rule, "content/slice/index.md", line), str(error)
+
+
+NAMES_SPEC = """doc = "The names of some runs."
+
+[options.runs]
+type = "runs"
+required = true
+
+[options.main]
+type = "run"
+
+[options.tags]
+type = "list"
+default = ["a", "b"]
+"""
+NAMES_JS = """import { h } from 'unrolled/lib/html.js';
+
+export function frame(data, options) {
+  return h('p', { class: 'names' }, `${options.runs.join('+')} ${options.main} ${options.tags.join('/')}`);
+}
+
+export default function names() { return {}; }
+"""
+
+
+@pytest.mark.parametrize("options, expected", [
+    ("runs: sine-lstm\nmain: sine-lstm", ('<p class="names">sine-lstm sine-lstm a/b</p>', None)),
+    ("runs: sine-lstm\ntags: x, y", ('<p class="names">sine-lstm null x/y</p>', None)),
+    ("runs: sine-lstm, sine-gru", (None, ("ref-run", 7))),
+    ("runs: sine-lstm\nmain: sine-rnn", (None, ("ref-run", 8))),
+    ("runs: sine-lstm, sine-lstm", (None, ("option-value", 7))),
+])
+def test_run_and_list_options_are_checked_against_the_page(tmp_path, built_project, options, expected):
+    page = f"---\ntitle: Names\nruns: runs.toml\n---\n\n```{{names}}\n{options}\n```\n"
+    strip_project(tmp_path, built_project, page)
+    make(tmp_path, {"content/widgets/names.toml": NAMES_SPEC, "content/widgets/names.js": NAMES_JS})
+    markup, error = expected
+    if error:
+        found = build_error(tmp_path)
+        assert (found.rule, found.file, found.line) == (error[0], "content/slice/index.md", error[1]), str(found)
+    else:
+        assert markup in build(tmp_path)["slice/index.html"].decode()
