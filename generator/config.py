@@ -104,7 +104,8 @@ def check_value(key: str, kind: str, value, path: Path, text: str):
     if type(value) is not expected or (expected is str and not value.strip() and key != "scheduler"):
         what = "true or false" if expected is bool else "a non-empty string in quotes"
         raise UnrolledError(f"{key} must be {what}, got {value!r}", file=path, line=find_line(text, key),
-                            rule="config-type", hint=f"e.g. {key} = {toml_literal(EXAMPLES.get(key, getattr(Project, key)))}")
+                            rule="config-type",
+                            hint=f"e.g. {key} = {toml_literal(EXAMPLES.get(key, getattr(Project, key)))}")
     if key in CHOICES and value not in CHOICES[key]:
         raise UnrolledError(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}", file=path,
                             line=find_line(text, key), rule="config-value",

@@ -186,7 +186,8 @@ def test_each_use_is_checked_with_file_line_and_rule(tmp_path, block, rule, line
 
 @pytest.mark.parametrize("spec, rule, line, message", [
     (BARS_SPEC.replace('type = "int"', 'type = "integer"'), "widget-spec", 14, "type must be one of"),
-    (BARS_SPEC.replace("default = 100", 'default = "100"'), "widget-spec", 15, "default '100' does not fit type = 'int'"),
+    (BARS_SPEC.replace("default = 100", 'default = "100"'), "widget-spec", 15,
+     "default '100' does not fit type = 'int'"),
     (BARS_SPEC.replace('default = "bars"', 'default = "lines"'), "widget-spec", 24, "(choices ['bars', 'dots'])"),
     (BARS_SPEC.replace("[options.height]", "[options.height\n"), "widget-spec", 13, "not valid TOML"),
     (BARS_SPEC.replace("[options.column]", "[options.caption]"), "widget-spec", 9, "given to every widget"),
