@@ -343,6 +343,8 @@ class DevServer:
     def roots(self) -> list[Path]:
         project = self.project
         roots = [project.content_dir, project.templates_dir, project.root / "unrolled.toml"]
+        if project.content_dir not in project.widgets_dir.parents:  # widgets kept outside the content folder
+            roots.append(project.widgets_dir)
         if self.watch_package:
             roots += [TEMPLATES, SITE_SOURCES]
         if self.state is not None:  # spec files named from outside the content folder

@@ -231,6 +231,14 @@ def test_the_dev_server_rebuilds_everything_when_a_widget_changes(tmp_path):
         assert not dev.classify({str(tmp_path / "content" / "a" / "runs.toml")}).full  # a run spec stays a spec
     finally:
         dev.close()
+    (tmp_path / "unrolled.toml").write_text('[site]\nwidgets = "figures"\n')
+    shutil.move(tmp_path / "content" / "widgets", tmp_path / "figures")
+    dev = DevServer(load_project(tmp_path), show_progress=False)
+    try:
+        assert str(tmp_path / "figures" / "bars.js") in dev.scan()  # a widgets folder of its own is watched too
+        assert dev.classify({str(tmp_path / "figures" / "bars.toml")}).full
+    finally:
+        dev.close()
 
 
 def test_own_widgets_belong_to_their_project(tmp_path):
