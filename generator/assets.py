@@ -36,6 +36,7 @@ def short_hash(data: bytes) -> str:
 class Assets:
     files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
     urls: dict[str, str] = field(default_factory=dict)  # source path (e.g. js/page.js) -> output path
+    sources: dict[str, Path] = field(default_factory=dict)  # source path -> file, for those not in site/
 
     def url(self, source: str, prefix: str) -> str:
         return prefix + self.urls[source]
@@ -46,7 +47,16 @@ class Assets:
     def node_imports(self, root: Path = SITE_SOURCES) -> dict[str, str]:
         """The same specifiers resolved to the source files, for rendering first frames in Node; the
         content hash rides along as a query, so an edited module is a different mapping."""
-        return {specifier(src): f"{(root / src).as_uri()}?{out.rsplit('.', 2)[-2]}" for src, out in self.modules()}
+        return {specifier(src): f"{self.sources.get(src, root / src).resolve().as_uri()}?{out.rsplit('.', 2)[-2]}"
+                for src, out in self.modules()}
+
+    def add(self, source: str, path: Path) -> None:
+        """A file from outside site/ (a project's own widget) under the source path it is known by."""
+        data = path.read_bytes()
+        out = f"assets/{Path(source).with_suffix('').as_posix()}.{short_hash(data)}{path.suffix}"
+        self.files[out] = data
+        self.urls[source] = out
+        self.sources[source] = path
 
     def modules(self) -> list[tuple[str, str]]:
         return [(src, out) for src, out in sorted(self.urls.items()) if src.startswith("js/")]

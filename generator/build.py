@@ -27,6 +27,7 @@ from unrolled.precompute.lifeline import die_with_parent
 from unrolled.precompute.spec import RunSpec, load_specs
 
 from . import assets as asset_mod
+from . import own_widgets
 from . import vendor
 from .citations import CitationExtension, bibliography_for, bibliography_path
 from .codeblocks import CodeBlockExtension
@@ -34,7 +35,7 @@ from .config import Project
 from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
-from .directives import PageNeeds
+from .directives import PageNeeds, load_all
 from .markdown_ext import DirectiveExtension, DirectivePreprocessor
 from .js import FrameError, NodeWorker
 from .math import KATEX_MARK, MathExtension
@@ -79,7 +80,8 @@ def discover(project: Project) -> list[Page]:
     if not root.is_dir():
         raise UnrolledError("content folder not found", file=root, rule="content-missing",
                             hint="create it, or run `unrolled new NAME` to scaffold an article")
-    sources = ([root / "index.md"] if (root / "index.md").exists() else []) + sorted(root.glob("*/index.md"))
+    sources = ([root / "index.md"] if (root / "index.md").exists() else []) + sorted(
+        path for path in root.glob("*/index.md") if path.parent != project.widgets_dir)  # widgets are no article
     pages = [load_page(project, source) for source in sources]
     if not pages or pages[0].slug:  # every site has a front page listing its articles
         pages.insert(0, Page(root / "index.md", "", FrontMatter(title=project.title, toc=False), "", 0))
@@ -140,6 +142,10 @@ class PageContext:
         self._blocks += 1
         return self._blocks
 
+    def directives(self) -> dict:
+        """The directives this page may use: the built-in ones and the project's own widgets."""
+        return load_all() | {name: own.directive for name, own in self.site.own_widgets.items()}
+
     def use_widget(self, name: str) -> None:
         self.widgets.add(name)
 
@@ -191,9 +197,17 @@ class SiteBuild:
         self._docs: dict[tuple, dict] = {}
         self.js = NodeWorker()
         self._node_imports: dict[str, str] | None = None
+        self._own_widgets: dict | None = None
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(project.templates_dir)), FileSystemLoader(str(TEMPLATES))]),
             autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=True)
+
+    @property
+    def own_widgets(self) -> dict:
+        """The project's own widgets (generator/own_widgets.py), read once per build."""
+        if self._own_widgets is None:
+            self._own_widgets = own_widgets.load(self.project.widgets_dir, own_widgets.taken_names())
+        return self._own_widgets
 
     # -- data -------------------------------------------------------------------------------------
     def ensure_precomputed(self, pages: list[Page]) -> None:
@@ -238,8 +252,10 @@ class SiteBuild:
         try:
             return self.js.frame(block.name, data, options, element_id or widget_id(block), self._node_imports)
         except FrameError as error:
+            own = self.own_widgets.get(block.name)
+            module = own.module.relative_to(self.project.root) if own else "in site/js/widgets/"
             raise block.error(f"the {{{block.name}}} widget could not draw its first frame:\n{error}",
-                              rule="widget-frame", hint="fix the widget module in site/js/widgets/") from None
+                              rule="widget-frame", hint=f"fix the widget module {module}") from None
 
     def thumbnail(self, article: Page) -> tuple[str, str] | None:
         """(widget, SVG) of the article's first figure that its widget module draws (`frame`), for the
@@ -313,10 +329,12 @@ class SiteBuild:
 
     def run(self) -> dict[str, bytes]:
         check_site_folder(self.project.out_dir)  # refuse a foreign output folder before any training
+        own = self.own_widgets  # a mistake in a widget's spec stops the build before any training
         pages = [p for p in discover(self.project) if not p.meta.draft]
         self.ensure_precomputed(pages)
         articles = sort_articles(pages)
         assets = asset_mod.collect()
+        own_widgets.add_assets(assets, own)
         self.pages, self.articles, self.assets = pages, articles, assets  # kept for incremental rebuilds
         self.files.update(assets.files)
         self.files[SITE_MARKER] = SITE_MARKER_TEXT  # lets the next build know this folder is its to replace

@@ -86,8 +86,9 @@ def _new(args, project) -> int:
     from .scaffold import new_article
 
     folder = new_article(project, args.name)
-    print(f"created {folder.relative_to(project.root)}/index.md and runs.toml; "
-          "run `unrolled serve` to see it")
+    widgets = os.path.relpath(project.widgets_dir, project.root)
+    print(f"created {folder.relative_to(project.root)}/index.md and runs.toml (its example widget {{error-strip}} "
+          f"is in {widgets}/); run `unrolled serve` to see it")
     return 0
 
 

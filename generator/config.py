@@ -27,6 +27,7 @@ class Project:
     output: str = "_site"
     cache: str = ".cache/precompute"
     templates: str = "templates"
+    widgets: str = ""  # the project's own widgets (docs/own-widgets.md); empty: `widgets/` in the content folder
     pyodide_packages: str = PYODIDE_PACKAGES  # base URL of NumPy & co. for {pyodide} cells (see docs/pyodide.md)
     allow_outside: bool = False  # may `output` and `cache` lie outside the project folder?
     engine: str = "local"  # [precompute]: where stale runs train, "local" or "dask"
@@ -49,6 +50,10 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / self.templates
 
+    @property
+    def widgets_dir(self) -> Path:
+        return self.root / self.widgets if self.widgets else self.content_dir / "widgets"
+
     def engine_for(self, jobs: int):
         """The precompute engine these settings choose, `jobs` wide on this machine."""
         from unrolled.precompute.engine import Engine
@@ -59,6 +64,7 @@ class Project:
 TABLES = {"site": {f.name: f.type for f in fields(Project) if f.name not in ("root", "engine", "scheduler")},
           "precompute": {"engine": "str", "scheduler": "str"}}  # table -> key -> type name
 CHOICES = {"engine": ("local", "dask"), "raw_html": RAW_HTML}
+EXAMPLES = {"widgets": "content/widgets"}  # keys whose default is no example of a value
 PATTERNS = {"pyodide_packages": (PACKAGE_BASE, "an http(s) URL or a relative path, e.g. " + PYODIDE_PACKAGES)}
 
 
@@ -98,7 +104,8 @@ def check_value(key: str, kind: str, value, path: Path, text: str):
     if type(value) is not expected or (expected is str and not value.strip() and key != "scheduler"):
         what = "true or false" if expected is bool else "a non-empty string in quotes"
         raise UnrolledError(f"{key} must be {what}, got {value!r}", file=path, line=find_line(text, key),
-                            rule="config-type", hint=f"e.g. {key} = {toml_literal(getattr(Project, key))}")
+                            rule="config-type",
+                            hint=f"e.g. {key} = {toml_literal(EXAMPLES.get(key, getattr(Project, key)))}")
     if key in CHOICES and value not in CHOICES[key]:
         raise UnrolledError(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}", file=path,
                             line=find_line(text, key), rule="config-value",
@@ -133,7 +140,8 @@ def find_line(text: str, key: str) -> int | None:
 def check_folders(project: Project, path: Path, text: str) -> None:
     """Refuse an output or cache folder whose replacement or cleanup could reach an author's files."""
     root = project.root
-    sources = {"content": project.content_dir.resolve(), "templates": project.templates_dir.resolve()}
+    sources = {"content": project.content_dir.resolve(), "templates": project.templates_dir.resolve(),
+               "widgets": project.widgets_dir.resolve()}
     written = {"output": project.out_dir.resolve(), "cache": project.cache_dir.resolve()}
     written = dict(sorted(written.items(), key=lambda item: find_line(text, item[0]) is None))  # blame what is set
 

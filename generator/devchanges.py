@@ -1,7 +1,7 @@
 """What a set of changed files asks the dev server to rebuild, and which files are worth watching.
 
-A page's `index.md` asks for that page to be re-read; a run spec (`*.toml` other than `unrolled.toml`)
-for the pages naming it; `unrolled.toml` for a full build with the settings re-read; a page file added
+A page's `index.md` asks for that page to be re-read; a run spec (`*.toml` other than `unrolled.toml`
+and the project's widget specs) for the pages naming it; `unrolled.toml` for a full build with the settings re-read; a page file added
 or deleted, or anything else (templates, `site/`, other content files) for a full build, since only a
 full build is sure to match what `unrolled build` would write.
 """
@@ -41,7 +41,7 @@ def classify(project: Project, changed: Iterable[str], appeared_or_vanished: set
         elif path.name == "index.md" and (path.parent == content or path.parent.parent == content):
             work.sources.add(path)
             work.full = work.full or name in appeared_or_vanished  # discovery decides (e.g. the front page)
-        elif path.suffix == ".toml":
+        elif path.suffix == ".toml" and path.parent != project.widgets_dir:  # a widget's spec: full
             work.specs.add(path)
         else:  # templates, site assets, any other content file
             work.full = True
@@ -63,6 +63,8 @@ def watched_roots(project: Project, pages: Iterable[Page], *, package: bool = Tr
     """The content folder, the project's templates, `unrolled.toml`, the package's templates and `site/`
     (unless `package` is False), and the spec files pages name from outside the content folder."""
     roots = [project.content_dir, project.templates_dir, project.root / "unrolled.toml"]
+    if project.content_dir not in project.widgets_dir.parents:  # widgets kept outside the content folder
+        roots.append(project.widgets_dir)
     if package:
         roots += [TEMPLATES, SITE_SOURCES]
     content = str(project.content_dir.resolve()) + os.sep

@@ -34,7 +34,7 @@ class DirectivePreprocessor(Preprocessor):
         self.ctx = ctx
 
     def run(self, lines: list[str]) -> list[str]:
-        registry = load_all()
+        registry = self.ctx.directives()
         out: list[str] = []
         for text, block, indent in self.scan(lines):
             if block is None:
@@ -57,7 +57,7 @@ class DirectivePreprocessor(Preprocessor):
         """The page's lines in order, as (lines, None, "") for ordinary text and code blocks and as
         (None, block, indent) for each directive, parsed and checked against its spec, not rendered.
         Lazy: a block is parsed only once everything before it is handled."""
-        registry = load_all()
+        registry = self.ctx.directives()
         i = 0
         while i < len(lines):
             match = OPEN.match(lines[i])
@@ -178,9 +178,13 @@ def closes(line: str, fence: str) -> bool:
 class SourceOnly:
     """A page body's place in its file: what reading its directives without rendering them needs."""
 
-    def __init__(self, source: str, offset: int):
+    def __init__(self, source: str, offset: int, directives: dict):
         self.source, self.offset, self._blocks = source, offset, 0
         self.needs = PageNeeds()
+        self._directives = directives
+
+    def directives(self) -> dict:
+        return self._directives
 
     def body_line(self, index: int) -> int:
         return self.offset + index + 1
@@ -190,10 +194,11 @@ class SourceOnly:
         return self._blocks
 
 
-def page_needs(body: str, source: str, offset: int = 0) -> PageNeeds:
+def page_needs(body: str, source: str, offset: int = 0, directives: dict | None = None) -> PageNeeds:
     """What a page's directives ask of the site, from their options alone (nothing renders, no run data
     is read): how `unrolled vendor-pyodide` learns the cells' packages before the site can build."""
-    ctx, registry = SourceOnly(source, offset), load_all()
+    registry = directives or load_all()  # the built-in ones, and the project's own widgets if given
+    ctx = SourceOnly(source, offset, registry)
     for _, block, _ in DirectivePreprocessor(None, ctx).scan(body.split("\n")):
         if block is not None and registry[block.name].record is not None:
             registry[block.name].record(block, ctx.needs)

@@ -1,4 +1,5 @@
-"""`unrolled new NAME`: a new article folder with a run spec and an example of every directive;
+"""`unrolled new NAME`: a new article folder with a run spec and an example of every directive, and the
+project's own example widget (in its widgets folder, when not there yet);
 `unrolled init DIR`: a new project around such an article, ready to publish."""
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ TEMPLATES = Path(__file__).with_name("scaffold")
 
 
 def new_article(project: Project, name: str) -> Path:
-    """Create content/NAME/{index.md, runs.toml}; never overwrites anything."""
+    """Create content/NAME/{index.md, runs.toml} and the example widget the article uses; never overwrites
+    anything."""
     if not SLUG.match(name):
         raise UnrolledError(f"article name {name!r} is not a URL-friendly slug", rule="new-name",
                             hint="use lower-case letters, digits and '-', e.g. `unrolled new gates-explained`")
     folder = project.content_dir / name
+    if folder.resolve() == project.widgets_dir.resolve():
+        raise UnrolledError(f"{name!r} is the project's widgets folder", file=folder, rule="new-name",
+                            hint="choose another name for the article")
     if folder.exists():
         raise UnrolledError("this article already exists", file=folder, rule="new-exists",
                             hint="choose another name, or edit the existing article")
@@ -28,7 +33,20 @@ def new_article(project: Project, name: str) -> Path:
     folder.mkdir(parents=True)
     (folder / "index.md").write_text((TEMPLATES / "index.md").read_text().format(title=title, date=date.isoformat()))
     (folder / "runs.toml").write_text((TEMPLATES / "runs.toml").read_text())
+    new_widget(project)
     return folder
+
+
+def new_widget(project: Project) -> list[Path]:
+    """The example widget (`{error-strip}`) in the project's widgets folder; files already there are kept."""
+    project.widgets_dir.mkdir(parents=True, exist_ok=True)
+    created = []
+    for source in sorted((TEMPLATES / "widgets").iterdir()):
+        target = project.widgets_dir / source.name
+        if not target.exists():
+            target.write_bytes(source.read_bytes())
+            created.append(target)
+    return created
 
 
 # -- unrolled init DIR ---------------------------------------------------------------------------------
@@ -75,5 +93,5 @@ def init_project(folder: Path) -> tuple[list[Path], list[Path]]:
         created.append(path)
     if starter:
         article = new_article(project, STARTER)
-        created += [article / "index.md", article / "runs.toml"]
+        created += [article / "index.md", article / "runs.toml"] + sorted(project.widgets_dir.iterdir())
     return created, kept

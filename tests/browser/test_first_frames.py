@@ -12,7 +12,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CONVERTED = ("predictions", "loss", "horizon", "gradients", "network", "cell")
+CONVERTED = ("predictions", "loss", "horizon", "gradients", "network", "cell",
+             "whole-series")  # whole-series: content/widgets/
 SELECTOR = ", ".join(f'[data-widget="{name}"]' for name in CONVERTED)
 ARTICLES = sorted(p.parent.name for p in (ROOT / "content").glob("*/index.md"))
 MAX_SHIFT = 3  # px: hydration may not push the text below a figure further than this

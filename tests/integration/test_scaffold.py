@@ -5,7 +5,7 @@ import re
 from tests.conftest import ROOT
 from tests.integration.test_build import run_cli
 
-WIDGETS = {"predictions", "loss", "network", "cell", "gradients", "pyodide"}
+WIDGETS = {"predictions", "loss", "network", "cell", "gradients", "pyodide", "error-strip"}
 
 
 def test_new_article_builds_with_every_widget(tmp_path):
@@ -13,10 +13,17 @@ def test_new_article_builds_with_every_widget(tmp_path):
     created = run_cli("--project", str(tmp_path), "new", "my-first-article")
     assert created.returncode == 0, created.stderr
     assert (tmp_path / "content" / "my-first-article" / "runs.toml").exists()
+    widgets = tmp_path / "content" / "widgets"
+    assert sorted(p.name for p in widgets.iterdir()) == ["error-strip.css", "error-strip.js", "error-strip.toml"]
     built = run_cli("--project", str(tmp_path), "build", "--quiet", "--strict")
     assert built.returncode == 0, built.stderr
     html = (tmp_path / "_site" / "my-first-article" / "index.html").read_text()
-    assert set(re.findall(r'data-widget="([a-z]+)"', html)) == WIDGETS
+    assert set(re.findall(r'data-widget="([a-z-]+)"', html)) == WIDGETS
+    # the example widget's first frame is drawn at build time: one bar per step of the 12-step window
+    strip = re.search(r'<figure class="widget widget-error-strip".*?</figure>', html, re.S)[0]
+    assert strip.count('class="error-bar"') == 12 and "epoch 10 · mean error" in strip
+    assert re.search(r'"unrolled/widgets/error-strip\.js":"\.\./assets/js/widgets/error-strip\.[0-9a-f]{12}\.js"', html)
+    assert not (tmp_path / "_site" / "widgets").exists()  # the widgets folder is no article
     assert 'data-explain="network.input"' in html and "<math" in html
     assert html.count('<data class="value"') == 3 and "{claim}" not in html
 
@@ -26,6 +33,9 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path):
     assert run_cli("--project", str(tmp_path), "new", "a").returncode == 0
     again = run_cli("--project", str(tmp_path), "new", "a")
     assert again.returncode == 1 and "error[new-exists]" in again.stderr
+    assert run_cli("--project", str(tmp_path), "new", "b").returncode == 0  # the example widget is kept as it is
+    widgets = run_cli("--project", str(tmp_path), "new", "widgets")
+    assert widgets.returncode == 1 and "error[new-name]" in widgets.stderr and "widgets folder" in widgets.stderr
     bad = run_cli("--project", str(tmp_path), "new", "Not A Slug")
     assert bad.returncode == 1 and "error[new-name]" in bad.stderr
 

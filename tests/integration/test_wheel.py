@@ -28,7 +28,7 @@ from unrolled.generator.serve import make_server, url_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(1800)]
 PYTHONS = {version: Path(f"/root/.pyenv/versions/{version}/bin/python") for version in ("3.11.7", "3.12.1", "3.13.0")}
-WIDGETS = {"predictions", "loss", "network", "cell", "gradients", "pyodide"}
+WIDGETS = {"predictions", "loss", "network", "cell", "gradients", "pyodide", "error-strip"}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 TORCH = next(d for d in PROJECT["dependencies"] if d.startswith("torch=="))
 
@@ -101,13 +101,14 @@ def test_init_then_build_with_the_wheel_alone(site311):
     assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()
                   and not p.is_relative_to(project / "_site") and not p.is_relative_to(project / ".cache")) == [
         ".github/workflows/pages.yml", ".gitignore", "content/first-article/index.md",
-        "content/first-article/runs.toml", "unrolled.toml"]
+        "content/first-article/runs.toml", "content/widgets/error-strip.css", "content/widgets/error-strip.js",
+        "content/widgets/error-strip.toml", "unrolled.toml"]
     workflow = (project / ".github" / "workflows" / "pages.yml").read_text()
     assert f"UNROLLED: unrolled=={PROJECT['version']}" in workflow and f"{TORCH} --index-url" in workflow
     steps = yaml.safe_load(workflow)["jobs"]["build"]["steps"]
     assert steps[-1] == {"uses": "actions/upload-pages-artifact@v3.0.1", "with": {"path": "_site"}}
     html = (project / "_site" / "first-article" / "index.html").read_text()
-    assert set(re.findall(r'data-widget="([a-z]+)"', html)) == WIDGETS and "<math" in html
+    assert set(re.findall(r'data-widget="([a-z-]+)"', html)) == WIDGETS and "<math" in html
     assert not re.search(r'(?:href|src)="/', html), "a root-relative URL breaks hosting under a sub-path"
     # the Pyodide core the site serves is the wheel's copy of the npm package, byte for byte
     core = next((project / "_site" / "pyodide").iterdir())
