@@ -80,6 +80,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
         "template-undefined": "a template uses a variable it is not given",
         "template-error": "a template expression fails while the page renders",
         "widget-frame": "a widget module could not draw its first frame at build time",
+        "ref-document": "an own widget needs a run document the run does not export",
+        "ref-file": "an own widget's data file option names a file that does not exist",
     }),
     *_table("spec", {
         "spec-missing-file": "a run spec file named in the front matter does not exist",
@@ -106,6 +108,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
         "precompute-failed": "training or exporting a run failed",
     }),
     *_table("data", {
+        "data-file": "an own widget's data file is not .json or .csv, or is not valid JSON or CSV",
         "data-file-missing": "no data file matches a run's `file` pattern",
         "data-file-empty": "a data file is empty, or has a header and no rows",
         "csv-unknown-column": "a CSV column the spec names is not in the header",
@@ -122,6 +125,11 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
         "frozen-stale": "`build --frozen` found precomputed data stale or missing",
     }),
     *_table("project", {
+        "widget-name": "an own widget's file name is not lower-case words joined by '-'",
+        "widget-name-clash": "an own widget has the name of a built-in widget",
+        "widget-spec": "an own widget's spec file is not valid TOML or breaks the spec format",
+        "widget-spec-missing": "an own widget's module has no spec file beside it",
+        "widget-module-missing": "an own widget's spec file has no module beside it",
         "config-toml": "unrolled.toml is not valid TOML",
         "config-encoding": "unrolled.toml is not UTF-8 text",
         "config-table": "unrolled.toml has a table or key the generator does not know",
