@@ -222,21 +222,19 @@ def test_a_widget_needs_both_files_and_a_name_of_its_own(tmp_path):
 
 
 def test_the_dev_server_rebuilds_everything_when_a_widget_changes(tmp_path):
+    from unrolled.generator.devchanges import classify
     from unrolled.generator.devserver import DevServer
 
-    dev = DevServer(load_project(bars_project(tmp_path)), show_progress=False)
-    try:
-        widgets = dev.project.widgets_dir
-        assert all(dev.classify({str(widgets / f"bars.{suffix}")}).full for suffix in ("toml", "js", "css"))
-        assert not dev.classify({str(tmp_path / "content" / "a" / "runs.toml")}).full  # a run spec stays a spec
-    finally:
-        dev.close()
+    project = load_project(bars_project(tmp_path))
+    widgets = project.widgets_dir
+    assert all(classify(project, {str(widgets / f"bars.{suffix}")}).full for suffix in ("toml", "js", "css"))
+    assert not classify(project, {str(tmp_path / "content" / "a" / "runs.toml")}).full  # a run spec stays a spec
     (tmp_path / "unrolled.toml").write_text('[site]\nwidgets = "figures"\n')
     shutil.move(tmp_path / "content" / "widgets", tmp_path / "figures")
     dev = DevServer(load_project(tmp_path), show_progress=False)
     try:
         assert str(tmp_path / "figures" / "bars.js") in dev.scan()  # a widgets folder of its own is watched too
-        assert dev.classify({str(tmp_path / "figures" / "bars.toml")}).full
+        assert classify(dev.project, {str(tmp_path / "figures" / "bars.toml")}).full
     finally:
         dev.close()
 
