@@ -22,7 +22,7 @@ exactly that.
   The weight gradients are one matmul per layer of its deltas against these same windows.
 - `acts` (T+L, 4, L, H, B): the gates i, f, g, o, gate-major so that each gate of a tick is contiguous;
   `cs` (T+L, L, H, B): cs[τ+1, k] is c after tick τ (cs[k, k] the initial c); `tanh_cs` (T+L−1, L, H, B).
-- The backward mirrors it from the last tick down. `delta` (T+L, L+1, 4H, R) holds δ_{k,s} at [τ, k];
+- The backward runs the same sweep in reverse, from the last tick down. `delta` (T+L, L+1, 4H, R) holds δ_{k,s} at [τ, k];
   slot L carries the head's gradient to the top layer. ∂/∂h_{k,s} = W_hh_kᵀ δ_{k,s+1} + W_ih_{k+1}ᵀ δ_{k+1,s}
   is slots k and k+1 of row τ + 1: again one window and one batched matmul, with [W_hh_kᵀ | W_ih_{k+1}ᵀ]
   ([W_hh_kᵀ | I 0] for the top layer, which so picks up the head's gradient).
