@@ -5,7 +5,7 @@
 // its (i) button into the upper part of the screen (the dialog sits at the bottom), outlines it and shows
 // the author's {explain} text. Focus stays inside the dialog; Escape closes it from anywhere.
 import { explanation } from 'unrolled/lib/explain.js';
-import { ready } from 'unrolled/page.js';
+import { ready } from 'unrolled/lib/ready.js';
 
 const storageKey = () => `unrolled-tour:${window.location.pathname}`;
 

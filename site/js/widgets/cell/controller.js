@@ -5,6 +5,7 @@
 import * as store from 'unrolled/lib/state.js';
 import { join } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
+import { ready } from 'unrolled/lib/ready.js';
 import { clampFocus } from 'unrolled/widgets/cell/diagram.js';
 import {
   PHASES, checkShape, decodeSnapshot, indexOf, ioText, layersOf, modelOf, order, positionOf, stagesOf, stepsOf, total,
@@ -37,7 +38,7 @@ export function open(element, request = {}) {
   }
   // not hydrated yet (page.js hydrates widgets as they near the viewport): remember, and hydrate it now
   pending.set(figure, request);
-  import('unrolled/page.js').then((page) => page.ready?.(figure.id)).catch(() => {});
+  ready(figure.id).catch(() => {});
 }
 
 /** The position the page's URL asks for, where it fits this figure. */
