@@ -227,12 +227,11 @@ export default function gradients(state, element) {
     highlightAll();
   }
 
-  const step = store.get('step');
-  selected = Number.isInteger(step) && step >= 0 ? step : null;
+  selected = store.get('step', null);
   mount(state.data, { ...state.options, snapshot: state.snapshot });
   store.subscribe('epoch', (epoch) => showSnapshot(indexOfEpoch(epoch)), element);
   store.subscribe('step', (next) => {
-    const t = Number.isInteger(next) && next >= 0 ? next : null;
+    const t = next ?? null;
     if (t === selected) return;
     selected = t;
     highlightAll();

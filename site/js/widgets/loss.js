@@ -272,10 +272,8 @@ export default function loss(state, element) {
     emphasise(store.get('run'));
   };
 
-  const fromUrl = store.get('epoch');
-  mount(typeof fromUrl === 'number' && Number.isFinite(fromUrl) ? fromUrl
-    : (state.options.epoch ?? lastEpoch(runs)));
-  store.subscribe('epoch', (e) => { if (typeof e === 'number' && Number.isFinite(e) && e !== epoch) show(e); }, element);
+  mount(store.get('epoch', state.options.epoch ?? lastEpoch(runs)));
+  store.subscribe('epoch', (e) => { if (e !== undefined && e !== epoch) show(e); }, element);
   store.subscribe('run', (name) => emphasise(name), element);
 
   return {

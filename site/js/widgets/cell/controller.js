@@ -47,8 +47,8 @@ function fromUrl(m, pos) {
   const step = store.get('step');
   const layer = store.get('layer');
   if (snap >= 0) pos.snap = snap;
-  if (Number.isInteger(step) && step >= 0 && step < stepsOf(m)) pos.t = step;
-  if (Number.isInteger(layer) && layer >= 0 && layer < layersOf(m)) pos.layer = layer;
+  if (step !== undefined && step < stepsOf(m)) pos.t = step;
+  if (layer !== undefined && layer < layersOf(m)) pos.layer = layer;
 }
 
 /** The live view of a built-in cell, started from the first frame's markup. */
@@ -255,10 +255,10 @@ export function hydrate(state, element) {
   });
 
   store.subscribe('step', (v) => {
-    if (Number.isInteger(v) && v >= 0 && v < stepsOf(m) && v !== pos.t) go({ t: v }, { publish: false });
+    if (v !== undefined && v < stepsOf(m) && v !== pos.t) go({ t: v }, { publish: false });
   }, element);
   store.subscribe('layer', (v) => {
-    if (Number.isInteger(v) && v >= 0 && v < layersOf(m) && v !== pos.layer) go({ layer: v }, { publish: false });
+    if (v !== undefined && v < layersOf(m) && v !== pos.layer) go({ layer: v }, { publish: false });
   }, element);
   store.subscribe('epoch', (v) => {
     const k = m.snaps.findIndex((s) => s.epoch === v);

@@ -147,9 +147,9 @@ export function generic(state, element) {
     const index = data.snapshots.findIndex((s) => s.epoch === epoch);
     if (index >= 0) opts.snapshot = index;
     const step = store.get('step');
-    if (Number.isInteger(step) && step >= 0 && step < steps()) opts.step = step;
+    if (step !== undefined && step < steps()) opts.step = step;
     const layer = store.get('layer');
-    if (Number.isInteger(layer) && layer >= 0 && layer < data.names.length) opts.layer = layer;
+    if (layer !== undefined && layer < data.names.length) opts.layer = layer;
   };
   fromStore();
   draw();
