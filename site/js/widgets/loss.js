@@ -15,10 +15,9 @@ import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import {
-  LogScale, Scale, fmt, logDomain, niceStep, tickLabel,
+  LogScale, Scale, logDomain, niceStep,
 } from 'unrolled/lib/plot.js';
-
-export { fmt, niceStep, tickLabel };
+import { general as fmt, tickLabel } from 'unrolled/lib/format.js';
 
 export const WIDTH = 640;
 export const HEIGHT = 260;

@@ -11,7 +11,8 @@
 import { decode } from 'unrolled/lib/arrays.js';
 import { escape } from 'unrolled/lib/html.js';
 import * as store from 'unrolled/lib/state.js';
-import { colour, exact, short } from 'unrolled/widgets/cell/format.js';
+import { colour, exact } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 import { legend } from 'unrolled/widgets/cell/view.js';
 
 const COLS = 32; // units per strip row
