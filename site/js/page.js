@@ -3,6 +3,8 @@
 // downloads only the data its reader gets to. Widget modules export
 // `default (state, element) => controller`; `controllers` keeps them by element id, and `ready(id)`
 // hydrates a widget on demand (e.g. when an in-browser training cell publishes to it).
+import { provide } from 'unrolled/lib/ready.js';
+
 export const controllers = new Map();
 const started = new Map();
 
@@ -43,6 +45,8 @@ export function ready(id) {
   const figure = document.getElementById(id);
   return figure && figure.dataset.widget ? hydrate(figure) : Promise.resolve(null);
 }
+
+provide(ready);
 
 const nearby = new IntersectionObserver((entries) => {
   for (const entry of entries) {

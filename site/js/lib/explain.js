@@ -1,6 +1,8 @@
 // Explanations written by the author in Markdown ({explain} blocks, rendered in the page as collapsed
 // notes so they are readable without scripts) shown as (i) popovers anchored to their button, next to
 // widget headings and cell components.
+import { h, toNode } from 'unrolled/lib/html.js';
+
 let counter = 0;
 
 /** The author's explanation element for `key`, if the page has one. */
@@ -13,30 +15,17 @@ export function infoButton(key, label) {
   const source = explanation(key);
   if (!source) return null;
   counter += 1;
-  const popover = document.createElement('div');
-  popover.id = `explain-popover-${counter}`;
-  popover.className = 'explain-popover';
-  popover.setAttribute('popover', '');
-  popover.setAttribute('role', 'dialog');
-  popover.setAttribute('aria-label', source.dataset.title || label);
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.className = 'explain-close';
-  close.textContent = 'Close';
-  close.setAttribute('popovertarget', popover.id);
-  close.setAttribute('popovertargetaction', 'hide');
-  const heading = document.createElement('p');
-  heading.className = 'explain-title';
-  heading.textContent = source.dataset.title || label;
+  const id = `explain-popover-${counter}`;
+  const title = source.dataset.title || label;
+  const popover = toNode(h('div', { id, class: 'explain-popover', popover: '', role: 'dialog', 'aria-label': title },
+    h('p', { class: 'explain-title' }, title)));
   const body = Array.from(source.childNodes, (n) => n.cloneNode(true)).filter((n) => n.nodeName !== 'SUMMARY');
-  popover.append(heading, ...body, close);
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'info-button';
-  button.textContent = 'i';
-  button.setAttribute('aria-label', `Explain: ${label}`);
-  button.setAttribute('popovertarget', popover.id);
-  button.dataset.explainKey = key;
+  popover.append(...body, toNode(h('button', {
+    type: 'button', class: 'explain-close', popovertarget: id, popovertargetaction: 'hide',
+  }, 'Close')));
+  const button = toNode(h('button', {
+    type: 'button', class: 'info-button', 'aria-label': `Explain: ${label}`, popovertarget: id, 'data-explain-key': key,
+  }, 'i'));
   document.body.append(popover);
   const follow = () => place(popover, button);
   popover.addEventListener('toggle', (event) => {

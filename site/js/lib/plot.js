@@ -1,8 +1,8 @@
 // SVG line plots: the scale rule of the {predictions}, {network} and {horizon} plots (linear or log y).
 // `polyline`, `yAxis` and `svg` return markup (unrolled/lib/html.js), so first frames render the same in
-// Node and in the browser; `el` makes live SVG nodes; `fmt` and `tickLabel` write the numbers plots show.
+// Node and in the browser; `el` makes live SVG nodes; numbers are written by unrolled/lib/format.js.
+import { minus } from 'unrolled/lib/format.js';
 import { h } from 'unrolled/lib/html.js';
-import { MINUS, minus } from 'unrolled/lib/format.js';
 
 export const WIDTH = 640;
 export const HEIGHT = 240;
@@ -10,10 +10,6 @@ export const MARGIN = { left: 36, right: 8, top: 10, bottom: 22 };
 /** A plot's geometry in SVG units; a Scale takes another one for a taller plot or wider margins. */
 export const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const SUPERSCRIPT = {
-  '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹',
-};
-
 /** Cover every value and at least [-1, 1], padded by 10%. */
 export function valueDomain(...series) {
   let lo = -1;
@@ -47,40 +43,6 @@ export function niceStep(raw) {
   const base = 10 ** Math.floor(Math.log10(raw));
   for (const m of [1, 2, 5, 10]) if (raw <= m * base * (1 + 1e-9)) return m * base;
   return 10 * base;
-}
-
-/** Python's `{:.4g}`-like short number (4 significant digits, no trailing zeros). */
-export function fmt(v) {
-  if (v === 0) return '0';
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e < -4 || e >= 4) {
-    const [m, x] = v.toExponential(3).split('e');
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const exp = Number(x);
-    return `${minus(mant)}e${exp < 0 ? MINUS : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const text = minus(v.toFixed(Math.max(0, 3 - e)));
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-
-/** A log axis label: 1, 10, and 10ⁿ for any other power of ten (short enough for a narrow margin). */
-export function decadeLabel(value) {
-  const e = Math.round(Math.log10(value));
-  if (e === 0 || e === 1) return String(decade(e));
-  return `10${[...String(e)].map((c) => SUPERSCRIPT[c]).join('')}`;
-}
-
-/** An axis label: plain decimals near 1, powers of ten (10⁻⁵, 2×10⁶) far from it. */
-export function tickLabel(value) {
-  if (value === 0) return '0';
-  const exponent = Math.floor(Math.log10(Math.abs(value)) + 1e-9);
-  if (exponent <= -4 || exponent >= 5) {
-    const mantissa = value / 10 ** exponent;
-    const lead = Math.abs(mantissa - 1) < 1e-9 ? '' : `${Number(mantissa.toPrecision(3))}×`;
-    return `${lead}10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
-  }
-  if (exponent >= 0) return minus(Number(value.toPrecision(6)));
-  return minus(value.toFixed(2 - exponent).replace(/0+$/, '').replace(/\.$/, ''));
 }
 
 /** Cover every value, padded by 10% (an author's series in its own units: no [-1, 1] floor). */

@@ -3,6 +3,7 @@
 // output to the cells and published data to the widgets (controllers of page.js), and forwards the
 // network-control events of driven figures to Python handlers. Protocol: see worker.js.
 import * as page from 'unrolled/page.js';
+import { h, toNode } from 'unrolled/lib/html.js';
 
 const STOP_GRACE_MS = 1000; // an interrupted run that has not ended by then is killed with its worker
 const sessions = new Map();
@@ -291,9 +292,6 @@ function stayPrecomputed(target, reason) {
   const figure = document.getElementById(target);
   if (!figure || figure.dataset.live === 'unavailable') return;
   figure.dataset.live = 'unavailable';
-  const note = document.createElement('p');
-  note.className = 'live-note';
-  note.setAttribute('role', 'status');
-  note.textContent = `Live training could not start (${reason}); this figure keeps showing the precomputed runs.`;
-  figure.append(note);
+  figure.append(toNode(h('p', { class: 'live-note', role: 'status' },
+    `Live training could not start (${reason}); this figure keeps showing the precomputed runs.`)));
 }

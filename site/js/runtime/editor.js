@@ -1,6 +1,8 @@
 // A light code editor for Python cells: a <textarea> (native editing, undo, selection, screen readers)
 // laid exactly over a <pre> that shows the same text highlighted by a tiny Python tokenizer. Token
 // classes are Pygments' short names, so the build's static highlighting and this one share one theme.
+import { escape, h } from 'unrolled/lib/html.js';
+
 const KEYWORDS = new Set(('as assert async await break class continue def del elif else except finally for '
   + 'global if lambda nonlocal pass raise return try while with yield match case').split(' '));
 const WORD_OPERATORS = new Set(['and', 'or', 'not', 'in', 'is']);
@@ -23,9 +25,7 @@ const TOKEN = new RegExp([
   '(?<punct>[()[\\]{},:;.])',
 ].join('|'), 'gu');
 
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-export const escapeHtml = (text) => text.replace(/[&<>"]/g, (c) => ESCAPES[c]);
-const span = (cls, text) => `<span class="${cls}">${escapeHtml(text)}</span>`;
+const span = (cls, text) => String(h('span', { class: cls }, text));
 
 function stringClass(text) {
   const body = text.replace(/^[rRbBuUfF]+/, '');
@@ -39,7 +39,7 @@ export function highlight(code) {
   let last = 0;
   let previous = '';
   for (const match of code.matchAll(TOKEN)) {
-    if (match.index > last) html += escapeHtml(code.slice(last, match.index));
+    if (match.index > last) html += escape(code.slice(last, match.index));
     const text = match[0];
     const g = match.groups;
     if (g.comment) html += span('c1', text);
@@ -55,13 +55,13 @@ export function highlight(code) {
       else if (KEYWORDS.has(text)) html += span('k', text);
       else if (BUILTINS.has(text)) html += span('nb', text);
       else if (text === 'self' || text === 'cls') html += span('bp', text);
-      else html += escapeHtml(text);
+      else html += escape(text);
     } else if (g.operator) html += span('o', text);
     else html += span('p', text);
     previous = g.name ? text : '';
     last = match.index + text.length;
   }
-  html += escapeHtml(code.slice(last));
+  html += escape(code.slice(last));
   return code.endsWith('\n') || code === '' ? `${html} ` : html; // a <pre> drops a final empty line
 }
 

@@ -9,10 +9,11 @@
 // Linked views: the page store keys `epoch` (snapshot) and `step` (the selected loss step t).
 // Explanation keys: `gradients` (heading), `gradients.horizon` (the hint) and `gradients.scale` (scale control).
 import * as store from 'unrolled/lib/state.js';
+import { significant } from 'unrolled/lib/format.js';
 import { h, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import {
-  GROUP_NAMES, HORIZON_SHARE, fmt, horizon, panelOf, viewOf,
+  GROUP_NAMES, HORIZON_SHARE, horizon, panelOf, viewOf,
 } from 'unrolled/widgets/gradients/model.js';
 import {
   IDLE, LEFT, RIGHT, TOP, axisOf, chart, epochText, figure, matrixOf, strip, tables, widthOf,
@@ -73,7 +74,7 @@ export default function gradients(state, element) {
     const reach = horizon(matrixOf(panel, view), T, t);
     const what = GROUP_NAMES[view.group];
     const head = `Step ${t}${panel.kind === 'text'
-      ? ` (input ${panel.inputLabels[t]}, next ${panel.targetLabels[t]})` : ''}: loss ${fmt(loss[t])}. `;
+      ? ` (input ${panel.inputLabels[t]}, next ${panel.targetLabels[t]})` : ''}: loss ${significant(loss[t])}. `;
     if (!reach) {
       readout.textContent = `${head}No gradient from this loss reaches the ${what}.`;
       return;
@@ -227,12 +228,11 @@ export default function gradients(state, element) {
     highlightAll();
   }
 
-  const step = store.get('step');
-  selected = Number.isInteger(step) && step >= 0 ? step : null;
+  selected = store.get('step', null);
   mount(state.data, { ...state.options, snapshot: state.snapshot });
   store.subscribe('epoch', (epoch) => showSnapshot(indexOfEpoch(epoch)), element);
   store.subscribe('step', (next) => {
-    const t = Number.isInteger(next) && next >= 0 ? next : null;
+    const t = next ?? null;
     if (t === selected) return;
     selected = t;
     highlightAll();

@@ -16,8 +16,9 @@ import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
+import { decadeLabel, general as fmt, tickLabel } from 'unrolled/lib/format.js';
 import {
-  LogScale, decadeLabel, fmt, logDomain, niceStep, svg, tickLabel, yAxis,
+  LogScale, logDomain, niceStep, svg, yAxis,
 } from 'unrolled/lib/plot.js';
 
 const WIDTH = 640;

@@ -15,10 +15,9 @@ import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import {
-  LogScale, Scale, fmt, logDomain, niceStep, tickLabel,
+  LogScale, Scale, logDomain, niceStep,
 } from 'unrolled/lib/plot.js';
-
-export { fmt, niceStep, tickLabel };
+import { general as fmt, tickLabel } from 'unrolled/lib/format.js';
 
 export const WIDTH = 640;
 export const HEIGHT = 260;
@@ -272,10 +271,8 @@ export default function loss(state, element) {
     emphasise(store.get('run'));
   };
 
-  const fromUrl = store.get('epoch');
-  mount(typeof fromUrl === 'number' && Number.isFinite(fromUrl) ? fromUrl
-    : (state.options.epoch ?? lastEpoch(runs)));
-  store.subscribe('epoch', (e) => { if (typeof e === 'number' && Number.isFinite(e) && e !== epoch) show(e); }, element);
+  mount(store.get('epoch', state.options.epoch ?? lastEpoch(runs)));
+  store.subscribe('epoch', (e) => { if (e !== undefined && e !== epoch) show(e); }, element);
   store.subscribe('run', (name) => emphasise(name), element);
 
   return {

@@ -6,7 +6,7 @@
 import { decode } from 'unrolled/lib/arrays.js';
 import * as store from 'unrolled/lib/state.js';
 import { charLabel } from 'unrolled/lib/chars.js';
-import { fixed } from 'unrolled/lib/format.js';
+import { fixed, rounded } from 'unrolled/lib/format.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import {
   Scale, dataDomain, polyline, realAxes, svg, valueDomain, yAxis,
@@ -31,7 +31,6 @@ export function axisTitles(data) {
 }
 
 /** An x value as written in the data (no float noise such as 0.30000000000000004). */
-const fmtX = (v) => String(Number(v.toPrecision(12)));
 
 /** A snapshot in display units (real units for an author's series). */
 function shown(data, s) {
@@ -89,7 +88,7 @@ export function plot(data, decoded, index, id, { className = '', marks = null, l
   mse /= n;
   const xRoll = s.rollout ? Array.from(s.rollout, (_, j) => start + step * (n + 1 + j)) : null;
   const titles = data.y ? axisTitles(data) : null;
-  const where = titles ? `; ${titles[0]} ${fmtX(xIn[0])} to ${fmtX(xOut[n - 1])}, values in ${titles[1]}` : '';
+  const where = titles ? `; ${titles[0]} ${rounded(xIn[0], 12)} to ${rounded(xOut[n - 1], 12)}, values in ${titles[1]}` : '';
   const extra = marks ? marks(scale, { start, step, n }) : {};
   return svg(scale, {
     id,
@@ -121,7 +120,7 @@ function table(data, decoded) {
   // an author's series: rows are named by their x value, and the columns carry the unit
   const head = data.y ? [data.x.label || 'step', ...['input', 'target', 'prediction'].map(
     (c) => (data.y.unit ? `${c} (${data.y.unit})` : c))] : ['step', 'input', 'target', 'prediction'];
-  const rowName = (i) => (data.y ? fmtX(data.x.start + data.x.step * i) : String(i));
+  const rowName = (i) => (data.y ? rounded(data.x.start + data.x.step * i, 12) : String(i));
   return h('table', { class: 'data-table' },
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, Array.from(s.input, (v, i) => h('tr', {}, h('th', { scope: 'row' }, rowName(i)),

@@ -2,18 +2,14 @@
 // load progress and an output log. Python itself (runtime/worker.js) starts only when the reader runs
 // a cell, or when an `autorun` cell scrolls into view. The cell's run state is in data-run:
 // idle | queued | loading | running | done | error | stopped | timeout | unavailable | not-run.
+import { h, toNode } from 'unrolled/lib/html.js';
 import { createEditor } from 'unrolled/runtime/editor.js';
 import { session } from 'unrolled/runtime/client.js';
 
 const MAX_OUTPUT = 200_000; // characters kept in a cell's output
 
 function button(text, cls, title) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = `py-button ${cls}`;
-  b.textContent = text;
-  if (title) b.title = title;
-  return b;
+  return toNode(h('button', { type: 'button', class: `py-button ${cls}`, title: title || null }, text));
 }
 
 function seconds(s) {
@@ -32,10 +28,7 @@ export default function pyodideCell(state, element) {
   });
   frame.replaceChildren(editor.element);
 
-  const controls = document.createElement('div');
-  controls.className = 'py-controls';
-  controls.setAttribute('role', 'group');
-  controls.setAttribute('aria-label', `Cell ${id}`);
+  const controls = toNode(h('div', { class: 'py-controls', role: 'group', 'aria-label': `Cell ${id}` }));
   const runButton = button('Run', 'py-run', 'Run this cell (Ctrl+Enter in the editor)');
   const stopButton = button('Stop', 'py-stop', 'Stop the running code');
   const reset = button('Reset', 'py-reset', 'Restore the author’s code');
@@ -45,22 +38,15 @@ export default function pyodideCell(state, element) {
   if (options.edit) controls.append(reset);
   bar.append(controls);
 
-  const status = document.createElement('div');
-  status.className = 'py-status';
-  const progress = document.createElement('progress');
-  progress.hidden = true;
-  progress.setAttribute('aria-label', `Loading Python for cell ${id}`);
-  const statusText = document.createElement('span');
-  statusText.setAttribute('role', 'status');
-  status.append(progress, statusText);
+  const status = toNode(h('div', { class: 'py-status' },
+    h('progress', { hidden: true, 'aria-label': `Loading Python for cell ${id}` }),
+    h('span', { role: 'status' })));
+  const progress = status.querySelector('progress');
+  const statusText = status.querySelector('span');
 
-  const output = document.createElement('div');
-  output.className = 'py-output';
-  output.setAttribute('role', 'log');
-  output.setAttribute('aria-live', 'polite');
-  output.setAttribute('aria-label', `Output of cell ${id}`);
-  output.tabIndex = 0;
-  output.hidden = true;
+  const output = toNode(h('div', {
+    class: 'py-output', role: 'log', 'aria-live': 'polite', 'aria-label': `Output of cell ${id}`, tabindex: '0', hidden: true,
+  }));
   frame.after(status, output);
 
   const py = session(options.session, options.runtime);
@@ -77,9 +63,8 @@ export default function pyodideCell(state, element) {
     const last = output.lastElementChild;
     if (last && last.className === cls) last.append(chunk);
     else {
-      const node = document.createElement('span');
-      node.className = cls;
-      node.textContent = chunk;
+      const node = toNode(h('span', { class: cls }));
+      node.textContent = chunk; // set, not parsed: the HTML parser would turn a progress bar's \r into \n
       output.append(node);
     }
   };

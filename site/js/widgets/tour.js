@@ -5,7 +5,8 @@
 // its (i) button into the upper part of the screen (the dialog sits at the bottom), outlines it and shows
 // the author's {explain} text. Focus stays inside the dialog; Escape closes it from anywhere.
 import { explanation } from 'unrolled/lib/explain.js';
-import { ready } from 'unrolled/page.js';
+import { h, toNode } from 'unrolled/lib/html.js';
+import { ready } from 'unrolled/lib/ready.js';
 
 const storageKey = () => `unrolled-tour:${window.location.pathname}`;
 
@@ -29,8 +30,7 @@ async function target(key) {
 }
 
 function button(text, className, onClick) {
-  const b = document.createElement('button');
-  Object.assign(b, { type: 'button', className, textContent: text });
+  const b = toNode(h('button', { type: 'button', class: className }, text));
   b.addEventListener('click', onClick);
   return b;
 }
@@ -118,22 +118,21 @@ export default function tour(state, element) {
 
   function open(i) {
     if (dialog) return;
-    dialog = document.createElement('div');
-    dialog.className = 'tour-dialog';
-    dialog.setAttribute('role', 'dialog');
-    dialog.setAttribute('aria-modal', 'true');
-    dialog.setAttribute('aria-labelledby', `${element.id}-tour-heading`);
-    dialog.innerHTML = '<p class="tour-name"></p><p class="tour-count"></p>'
-      + `<h2 class="tour-heading" id="${element.id}-tour-heading" tabindex="-1"></h2><div class="tour-body"></div>`;
-    dialog.querySelector('.tour-name').textContent = title;
-    const actions = document.createElement('div');
-    actions.className = 'tour-actions';
-    actions.append(
+    const headingId = `${element.id}-tour-heading`;
+    dialog = toNode(h(
+      'div',
+      { class: 'tour-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': headingId },
+      h('p', { class: 'tour-name' }, title),
+      h('p', { class: 'tour-count' }),
+      h('h2', { class: 'tour-heading', id: headingId, tabindex: '-1' }),
+      h('div', { class: 'tour-body' }),
+      h('div', { class: 'tour-actions' }),
+    ));
+    dialog.querySelector('.tour-actions').append(
       button('Back', 'tour-back', () => show(index - 1)),
       button('Next', 'tour-next', () => (index === steps.length - 1 ? close(true) : show(index + 1))),
       button('Skip tour', 'tour-skip', () => close(true)),
     );
-    dialog.append(actions);
     document.addEventListener('keydown', onKey, true);
     document.body.append(dialog);
     show(i);

@@ -5,6 +5,7 @@
 import * as store from 'unrolled/lib/state.js';
 import { join } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
+import { ready } from 'unrolled/lib/ready.js';
 import { clampFocus } from 'unrolled/widgets/cell/diagram.js';
 import {
   PHASES, checkShape, decodeSnapshot, indexOf, ioText, layersOf, modelOf, order, positionOf, stagesOf, stepsOf, total,
@@ -37,7 +38,7 @@ export function open(element, request = {}) {
   }
   // not hydrated yet (page.js hydrates widgets as they near the viewport): remember, and hydrate it now
   pending.set(figure, request);
-  import('unrolled/page.js').then((page) => page.ready?.(figure.id)).catch(() => {});
+  ready(figure.id).catch(() => {});
 }
 
 /** The position the page's URL asks for, where it fits this figure. */
@@ -46,8 +47,8 @@ function fromUrl(m, pos) {
   const step = store.get('step');
   const layer = store.get('layer');
   if (snap >= 0) pos.snap = snap;
-  if (Number.isInteger(step) && step >= 0 && step < stepsOf(m)) pos.t = step;
-  if (Number.isInteger(layer) && layer >= 0 && layer < layersOf(m)) pos.layer = layer;
+  if (step !== undefined && step < stepsOf(m)) pos.t = step;
+  if (layer !== undefined && layer < layersOf(m)) pos.layer = layer;
 }
 
 /** The live view of a built-in cell, started from the first frame's markup. */
@@ -254,10 +255,10 @@ export function hydrate(state, element) {
   });
 
   store.subscribe('step', (v) => {
-    if (Number.isInteger(v) && v >= 0 && v < stepsOf(m) && v !== pos.t) go({ t: v }, { publish: false });
+    if (v !== undefined && v < stepsOf(m) && v !== pos.t) go({ t: v }, { publish: false });
   }, element);
   store.subscribe('layer', (v) => {
-    if (Number.isInteger(v) && v >= 0 && v < layersOf(m) && v !== pos.layer) go({ layer: v }, { publish: false });
+    if (v !== undefined && v < layersOf(m) && v !== pos.layer) go({ layer: v }, { publish: false });
   }, element);
   store.subscribe('epoch', (v) => {
     const k = m.snaps.findIndex((s) => s.epoch === v);

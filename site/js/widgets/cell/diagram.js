@@ -2,7 +2,8 @@
 // the geometry in the payload (`diagram`). The live view redraws it on every step; the keyboard moves a
 // roving tab stop over the units that carry a value (`move`).
 import { h } from 'unrolled/lib/html.js';
-import { colour, exact, short } from 'unrolled/widgets/cell/format.js';
+import { colour, exact } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 
 const HELP = 'Each small square is one unit of a vector. Tab into the diagram, then use the arrow keys to move '
   + 'between units (left and right) and vectors (up and down).';

@@ -2,6 +2,7 @@
 // that opened it (the Expand button's figure, or e.g. a layer of the {network} widget). Escape (the
 // dialog's own cancel) or a click outside the dialog's box closes it; focus returns to the opener.
 // With prefers-reduced-motion the zoom is skipped.
+import { h, toNode } from 'unrolled/lib/html.js';
 
 const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
@@ -59,16 +60,11 @@ export function expandable({ figure, view, home, onToggle }) {
     if (dialog) return;
     returnTo = source || (document.activeElement !== document.body ? document.activeElement : null);
     const zoomFrom = from || source || home;
-    dialog = document.createElement('dialog');
-    dialog.className = 'cell-dialog';
     const heading = view.querySelector('.cell-title');
-    if (heading?.id) dialog.setAttribute('aria-labelledby', heading.id);
-    const inner = document.createElement('div');
-    inner.className = 'cell-dialog-inner';
-    dialog.append(inner);
-    placeholder = document.createElement('p');
-    placeholder.className = 'cell-placeholder';
-    placeholder.textContent = 'The cell view is open in an expanded view.';
+    dialog = toNode(h('dialog', { class: 'cell-dialog', 'aria-labelledby': heading?.id || null },
+      h('div', { class: 'cell-dialog-inner' })));
+    const inner = dialog.firstElementChild;
+    placeholder = toNode(h('p', { class: 'cell-placeholder' }, 'The cell view is open in an expanded view.'));
     placeholder.style.minHeight = `${Math.round(view.getBoundingClientRect().height)}px`;
     home.append(placeholder);
     inner.append(view);

@@ -1,5 +1,5 @@
 import { charLabel } from 'unrolled/lib/chars.js';
-import { fixed, minus } from 'unrolled/lib/format.js';
+import { short } from 'unrolled/lib/format.js';
 // Numbers and colours of the cell views: the exact value a unit stores (`data-value`), the value a reader
 // sees, and the diverging colour scale with its legend ticks.
 
@@ -14,12 +14,6 @@ export function exact(v) {
   return v === 0 ? '0' : v.toExponential(8);
 }
 
-/** Human-readable value, with a real minus sign (`exact` stays machine-readable for data-value). */
-export function short(v) {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e4 ? fixed(v, 4) : minus(v.toExponential(2));
-}
 
 const hex = (c) => c.toString(16).padStart(2, '0');
 

@@ -9,17 +9,16 @@
 // names: [per layer, intermediate names in order], snapshots: [{epoch, input, target, output, loss,
 // layers: [{x, h_prev, h, dh, forward: {name}, backward: {name}}]}], vocab?}; arrays (T, n) float32.
 import { decode } from 'unrolled/lib/arrays.js';
+import { escape } from 'unrolled/lib/html.js';
 import * as store from 'unrolled/lib/state.js';
-import { colour, exact, short } from 'unrolled/widgets/cell/format.js';
+import { colour, exact } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 import { legend } from 'unrolled/widgets/cell/view.js';
 
 const COLS = 32; // units per strip row
 const SIZE = 12; // px per unit square
 const PHASES = ['forward', 'backward'];
 
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-}[c]));
 
 /** The (T, n) array at `key` as rows: shape from the encoding, or from a nested list. */
 function matrix(value) {
@@ -60,16 +59,16 @@ function strip(s, step, domain, log) {
   const height = Math.ceil(values.length / cols) * SIZE;
   const units = Array.from(values, (v, j) => `<rect class="unit" x="${(j % cols) * SIZE}" y="${Math.floor(j / cols) * SIZE}" `
     + `width="${SIZE}" height="${SIZE}" fill="${colour(v, domain, log)}" data-value="${exact(v)}">`
-    + `<title>${esc(s.label)}[${j}]: ${short(v)}</title></rect>`).join('');
-  return `<li class="generic-strip" data-key="${esc(s.key)}"><span class="generic-name">${esc(s.label)}</span>`
+    + `<title>${escape(s.label)}[${j}]: ${short(v)}</title></rect>`).join('');
+  return `<li class="generic-strip" data-key="${escape(s.key)}"><span class="generic-name">${escape(s.label)}</span>`
     + `<svg class="generic-units" width="${cols * SIZE}" height="${height}" viewBox="0 0 ${cols * SIZE} ${height}" `
-    + `role="img" aria-label="${esc(s.label)}: ${values.length} values at step t = ${step}">${units}</svg>`
+    + `role="img" aria-label="${escape(s.label)}: ${values.length} values at step t = ${step}">${units}</svg>`
     + `<span class="generic-count">${values.length}</span></li>`;
 }
 
 function control(name, label, value, max, text) {
   return `<label class="generic-control">${label} <input type="range" name="${name}" min="0" max="${max}" `
-    + `value="${value}" aria-valuetext="${esc(text)}"><output>${esc(text)}</output></label>`;
+    + `value="${value}" aria-valuetext="${escape(text)}"><output>${escape(text)}</output></label>`;
 }
 
 /** The whole view at one position; options {snapshot (index), layer, step, phase}. */
@@ -89,8 +88,8 @@ export function frame(data, options) {
     `<button type="button" class="generic-layer" data-layer="${k}" aria-pressed="${k === layer}">Layer ${k + 1}</button>`)).join('')}</span>` : '';
   return `<div class="cell-view cell-custom" data-phase="${phase}" data-step="${step}" data-layer="${layer}" `
     + `data-epoch="${epoch}" data-snapshot="${snapshot}">`
-    + `<div class="cell-head"><p class="cell-title"><strong>${esc(data.model || 'Custom cell')}</strong> `
-    + `<span class="cell-where">${esc(where)}</span></p></div>`
+    + `<div class="cell-head"><p class="cell-title"><strong>${escape(data.model || 'Custom cell')}</strong> `
+    + `<span class="cell-where">${escape(where)}</span></p></div>`
     + `<div class="generic-controls"><span class="generic-phases">${phases}</span>${layerButtons}`
     + control('step', 'Step', step, steps - 1, `t = ${step} of ${steps - 1}`)
     + control('snapshot', 'Epoch', snapshot, data.snapshots.length - 1, `epoch ${epoch}`)
@@ -105,7 +104,7 @@ export function frame(data, options) {
 export function dataTable(data, options) {
   const snapshot = options.snapshot ?? data.snapshots.length - 1;
   const { layer = 0, step = 0, phase = 'forward' } = options;
-  const body = rows(data, snapshot, layer, phase).map((s) => `<tr><th scope="row">${esc(s.label)}</th>`
+  const body = rows(data, snapshot, layer, phase).map((s) => `<tr><th scope="row">${escape(s.label)}</th>`
     + `<td>${Array.from(s.values[step], (v) => short(v)).join(' ')}</td></tr>`).join('');
   return `<table><caption>${phase} values at step t = ${step}, layer ${layer + 1}, epoch `
     + `${data.snapshots[snapshot].epoch}</caption><tbody>${body}</tbody></table>`;
@@ -149,9 +148,9 @@ export function generic(state, element) {
     const index = data.snapshots.findIndex((s) => s.epoch === epoch);
     if (index >= 0) opts.snapshot = index;
     const step = store.get('step');
-    if (Number.isInteger(step) && step >= 0 && step < steps()) opts.step = step;
+    if (step !== undefined && step < steps()) opts.step = step;
     const layer = store.get('layer');
-    if (Number.isInteger(layer) && layer >= 0 && layer < data.names.length) opts.layer = layer;
+    if (layer !== undefined && layer < data.names.length) opts.layer = layer;
   };
   fromStore();
   draw();

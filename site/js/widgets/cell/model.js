@@ -2,7 +2,8 @@
 // compute steps (forward t = 0..T-1, then backward t = T-1..0, each through its compute steps), the
 // gradient colour scale and the texts that describe a position.
 import { decode } from 'unrolled/lib/arrays.js';
-import { char, short } from 'unrolled/widgets/cell/format.js';
+import { char } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 
 export const PHASES = ['forward', 'backward'];
 

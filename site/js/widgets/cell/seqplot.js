@@ -2,7 +2,8 @@
 // window consumed so far shaded and step t marked. Text runs show three rows of characters instead.
 import { h } from 'unrolled/lib/html.js';
 import { valueDomain } from 'unrolled/lib/plot.js';
-import { char, short } from 'unrolled/widgets/cell/format.js';
+import { char } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 
 export const WIDTH = 360;
 export const HEIGHT = 150;

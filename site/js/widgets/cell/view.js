@@ -2,7 +2,8 @@
 // (the first frame, and the live view when it hydrates); the parts that change with the position
 // (diagram, legend, stages, plot, tables) are drawn by the same functions when the reader moves.
 import { h, join, raw } from 'unrolled/lib/html.js';
-import { gradient, legendTicks, short } from 'unrolled/widgets/cell/format.js';
+import { gradient, legendTicks } from 'unrolled/widgets/cell/format.js';
+import { short } from 'unrolled/lib/format.js';
 import { diagram } from 'unrolled/widgets/cell/diagram.js';
 import { domainOf, drawFunction, drawText } from 'unrolled/widgets/cell/seqplot.js';
 import {

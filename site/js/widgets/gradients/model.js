@@ -3,7 +3,7 @@
 // matrices, row t = loss step, column s = the step whose copy of the weights received the gradient.
 import { decode } from 'unrolled/lib/arrays.js';
 import { charLabel } from 'unrolled/lib/chars.js';
-import { fixed, minus } from 'unrolled/lib/format.js';
+import { significant } from 'unrolled/lib/format.js';
 
 export const GROUPS = ['ih', 'hh', 'all'];
 export const GROUP_NAMES = {
@@ -28,18 +28,6 @@ export function colour(t, count) {
     .toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Four significant digits; exponent form outside [0.001, 10000); real minus signs. */
-export function fmt(value) {
-  if (value === 0) return '0';
-  const a = Math.abs(value);
-  if (a >= 1e-3 && a < 1e4) return fixed(value, Math.max(0, 3 - Math.floor(Math.log10(a))));
-  return minus(value.toExponential(3));
-}
-
-/** Axis tick text: the shortest decimal that names the tick. */
-export function tickLabel(value) {
-  return String(Number(value.toPrecision(6)));
-}
 
 /** Upper end of an axis from 0 covering `top`, on a 1-2-5 step, and its ticks. */
 export function niceTop(top) {
@@ -55,7 +43,7 @@ export function niceTop(top) {
 export function panelOf(p) {
   const input = decode(p.input);
   const target = decode(p.target);
-  const label = (v) => (p.kind === 'text' ? charLabel(p.vocab[v]) : fmt(v));
+  const label = (v) => (p.kind === 'text' ? charLabel(p.vocab[v]) : significant(v));
   return {
     run: p.run,
     name: p.title || p.run, // what the figure calls the run: its spec's `title`, else its id

@@ -4,9 +4,10 @@
 // the column; the step buttons between the two charts are laid out in percentages of the same width.
 // Scales are recorded on <g class="bars"> and <g class="loss-strip"> as data-y0/y1 (values) and
 // data-py0/py1 (their pixel rows), so tests invert the drawn bars back to the payload's numbers.
+import { rounded, significant } from 'unrolled/lib/format.js';
 import { h, join } from 'unrolled/lib/html.js';
 import {
-  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, fmt, lossTop, niceTop, snapshotTop, tickLabel, totalsOf,
+  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, lossTop, niceTop, snapshotTop, totalsOf,
 } from 'unrolled/widgets/gradients/model.js';
 
 // Margins hold labels set at 11.5 CSS px in a phone's column (site/css/gradients.css grows them there).
@@ -67,12 +68,12 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     + `layer ${view.layer}, after epoch ${panel.snaps[view.index].epoch}`),
   h('desc', { id: `${id}-p${k}-desc` }, `${T} stacked bars, one per step s: the gradient of the `
     + `${GROUP_NAMES[view.group]} used at step s, split by the later step t whose loss sent it and coloured by t`
-    + `${relative ? ', as shares of each bar' : ''}. The largest bar is at step ${peak} (${fmt(totals[peak])}).`),
+    + `${relative ? ', as shares of each bar' : ''}. The largest bar is at step ${peak} (${significant(totals[peak])}).`),
   h('g', { class: 'axis', 'aria-hidden': 'true' }, (relative ? [0, 0.5, 1] : ticks).map((tick) => {
     const y = (base - tick * perUnit).toFixed(2);
     return [h('line', { class: 'grid', x1: LEFT, x2: width - RIGHT, y1: y, y2: y }),
       h('text', { x: LEFT - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
-        relative ? `${tick * 100}%` : tickLabel(tick))];
+        relative ? `${tick * 100}%` : rounded(tick))];
   })),
   h('g', {
     class: 'bars', 'data-y0': 0, 'data-y1': y1, 'data-py0': base, 'data-py1': TOP,
@@ -97,7 +98,7 @@ export function strip(panel, k, view, width, id) {
   },
   h('title', { id: `${id}-p${k}-strip-title` }, `Loss at each step of run ${panel.name} after epoch ${snap.epoch}`),
   h('desc', { id: `${id}-p${k}-strip-desc` },
-    `Bar height is the loss L_t; the largest is at step ${worst} (${fmt(snap.loss[worst])}).`),
+    `Bar height is the loss L_t; the largest is at step ${worst} (${significant(snap.loss[worst])}).`),
   h('g', {
     class: 'loss-strip', 'data-y0': 0, 'data-y1': y1, 'data-py0': 2 + STRIP_HEIGHT, 'data-py1': 2,
   },
@@ -210,8 +211,8 @@ export function tables(panels, view) {
     const m = matrixOf(panel, view);
     const loss = panel.snaps[view.index].loss;
     const rows = Array.from({ length: T }, (_, t) => h('tr', {},
-      h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, fmt(loss[t])),
-      Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? fmt(m[t * T + s]) : null))));
+      h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, significant(loss[t])),
+      Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? significant(m[t * T + s]) : null))));
     return h('div', { // scrolls sideways when wider than the column, so it takes keyboard focus
       class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.name}`,
     },
@@ -222,6 +223,6 @@ export function tables(panels, view) {
           Array.from({ length: T }, (_, s) => h('th', { scope: 'col' }, `s=${s}`)))),
         h('tbody', {}, rows),
         h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'bar total'), h('td'),
-          Array.from(totalsOf(m, T), (v) => h('td', {}, fmt(v)))))));
+          Array.from(totalsOf(m, T), (v) => h('td', {}, significant(v)))))));
   }));
 }

@@ -21,7 +21,7 @@ export default function network(state, element) {
   const urlRun = m.runs.find((r) => r.run === store.get('run'));
   if (urlRun) { m.current = urlRun; m.settings = grid.pick(urlRun.settings); }
   const urlEpoch = store.get('epoch');
-  if (typeof urlEpoch === 'number') m.snapIndex = model.closestSnapshot(m.current, urlEpoch);
+  if (urlEpoch !== undefined) m.snapIndex = model.closestSnapshot(m.current, urlEpoch);
   else if (urlRun) m.snapIndex = Math.min(m.snapIndex, lastIndex());
 
   const progress = () => ({ playing: Boolean(token && token.playing), busy: Boolean(token) });
@@ -146,9 +146,8 @@ export default function network(state, element) {
   async function openCell(layer, source) {
     const target = ui.cellFigure();
     if (!target) return;
-    const stepValue = store.get('step');
     const detail = {
-      layer, step: typeof stepValue === 'number' ? stepValue : 0, run: m.current.run, epoch: snap().epoch, source,
+      layer, step: store.get('step', 0), run: m.current.run, epoch: snap().epoch, source,
     };
     if (target.dataset.state === 'ready') {
       target.dispatchEvent(new CustomEvent('cell-open', { bubbles: true, detail }));
@@ -220,7 +219,7 @@ export default function network(state, element) {
   renderStatus();
   setPhase(null);
   store.subscribe('epoch', (e) => {
-    if (m.missing || typeof e !== 'number') return;
+    if (m.missing || e === undefined) return;
     const index = model.closestSnapshot(m.current, e);
     if (index !== m.snapIndex) { cancel(); showSnapshot(index, false); }
   }, element);

@@ -4,12 +4,13 @@
 // between precomputed values (a keydown handler on the slider itself, never on the document).
 // `slider` is the markup (first frame and live view); `bindSlider` makes one work and updates it in
 // place, so a slider keeps keyboard focus while the reader moves it.
+import { rounded } from 'unrolled/lib/format.js';
 import { h, join } from 'unrolled/lib/html.js';
 import { closestIndex } from 'unrolled/widgets/network/grid.js';
 
 /** Number as the widget shows a setting: 0.01, 25, 0.2. */
 export function formatSetting(v) {
-  return typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);
+  return typeof v === 'number' ? rounded(v) : String(v);
 }
 
 /** The three sliders: label, the name in aria-valuetext, explanation key, and the slider's own scale. */

@@ -2,6 +2,7 @@
 // reader chose, which values each control offers, and the texts that describe a run or a snapshot.
 // A model is a plain object: {runs (decoded), datasets, current (run), snapIndex, settings, missing (no
 // run has these settings), lastChanged (the setting changed last), live (a trainer is in charge)}.
+import { rounded } from 'unrolled/lib/format.js';
 import * as grid from 'unrolled/widgets/network/grid.js';
 import { formatSetting } from 'unrolled/widgets/network/controls.js';
 import { mse } from 'unrolled/widgets/network/plot.js';
@@ -73,8 +74,8 @@ export function lossText(run, s) {
   const k = run.loss.epoch.indexOf(s.epoch);
   if (k < 0) return [];
   const lines = [`Validation loss (all ${plural(run.settings.sequences, 'sequence')}): `
-    + `${Number(run.loss.validation[k].toPrecision(4))}`];
-  if (run.kind === 'function') lines.push(`Error on the plotted window: ${Number(mse(s).toPrecision(4))}`);
+    + `${rounded(run.loss.validation[k], 4)}`];
+  if (run.kind === 'function') lines.push(`Error on the plotted window: ${rounded(mse(s), 4)}`);
   return lines;
 }
 
