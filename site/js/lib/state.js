@@ -1,5 +1,5 @@
 // The page's shared view state, so widgets are linked views: selecting an epoch or a time step in one
-// widget highlights it in every widget. The state is mirrored into the URL query (?epoch=20&step=3)
+// widget highlights it in every widget. The state is kept in the URL query (?epoch=20&step=3)
 // so a view can be shared; only keys a widget has set are written.
 //
 // Every key is declared once in KEYS with its type, so widgets get values of that type or nothing: a

@@ -25,7 +25,7 @@
 // epoch in order (forward, validation, backward; `data-phase` on the figure, announced politely);
 // Step goes to the next snapshot, Reset to the first.
 //
-// Page store keys (unrolled/lib/state.js, mirrored in the URL): `epoch` (the snapshot shown; a value
+// Page store keys (unrolled/lib/state.js, kept in the URL): `epoch` (the snapshot shown; a value
 // set elsewhere moves to the closest exported snapshot) and `run` (the selected run).
 //
 // Events (CustomEvent, bubbling):
