@@ -3,6 +3,9 @@
 Modules import each other through bare specifiers (`unrolled/lib/plot.js`); the per-page import map
 resolves them to hashed files, so a changed module never needs its importers renamed.
 
+d3 (scales, ticks, number formats, colour maps) is one bundle `npm ci` makes from the pinned packages
+(`site/bundles/d3.js`), served as `unrolled/lib/d3.js` and imported by the build's Node process too.
+
 KaTeX's stylesheet and fonts come from the pinned npm package (node_modules/katex/dist), self-hosted and
 hashed like the rest: woff2 only (every current browser reads it) and `font-display: swap`, so text
 shows at once. The browser fetches only the faces a page's math uses; pages without math do not link
@@ -19,6 +22,7 @@ from pathlib import Path
 from unrolled.precompute.errors import UnrolledError
 
 from .config import SITE_SOURCES
+from .bundled import D3_BUNDLE
 from .js import NODE_MODULES
 
 KATEX_DIST = NODE_MODULES / "katex" / "dist"
@@ -77,8 +81,23 @@ def collect(root: Path = SITE_SOURCES) -> Assets:
                 out = f"assets/{path.relative_to(root).with_suffix('').as_posix()}.{short_hash(data)}{path.suffix}"
                 assets.files[out] = data
                 assets.urls[rel] = out
+    add_d3(assets, root)
     add_katex(assets)
     return assets
+
+
+def add_d3(assets: Assets, root: Path = SITE_SOURCES, bundle: Path = D3_BUNDLE) -> None:
+    """The d3 bundle as unrolled/lib/d3.js, refused when it is missing or was made from an older entry."""
+    entry = root / "bundles" / "d3.js"
+    if not bundle.is_file():
+        raise UnrolledError("the d3 bundle is missing from node_modules", file=bundle, rule="node-missing",
+                            hint="run scripts/setup (its `npm ci` bundles d3)")
+    data = bundle.read_bytes()
+    digest = hashlib.sha256(entry.read_bytes()).hexdigest() if entry.is_file() else None
+    if digest and f"sha256:{digest}".encode() not in data.split(b"\n", 1)[0]:
+        raise UnrolledError("the d3 bundle was made from another version of site/bundles/d3.js", file=bundle,
+                            rule="node-missing", hint="run `npm run prepare` (or scripts/setup) to bundle it again")
+    assets.add("js/lib/d3.js", bundle)
 
 
 def add_katex(assets: Assets, dist: Path = KATEX_DIST) -> None:

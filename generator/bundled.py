@@ -14,9 +14,13 @@ KATEX_FONTS = ("AMS-Regular", "Caligraphic-Bold", "Caligraphic-Regular", "Fraktu
                "SansSerif-Bold", "SansSerif-Italic", "SansSerif-Regular", "Script-Regular", "Size1-Regular",
                "Size2-Regular", "Size3-Regular", "Size4-Regular", "Typewriter-Regular")
 
+#: the d3 bundle `npm ci` makes from site/bundles/d3.js (scripts/bundle-d3.mjs), served as unrolled/lib/d3.js
+D3_BUNDLE = NODE_MODULES / ".unrolled" / "d3.js"
+
 #: npm package -> its files the generator reads (KaTeX's CommonJS build renders math in the Node worker;
-#: its stylesheet and fonts typeset it in the page)
+#: its stylesheet and fonts typeset it in the page; the d3 bundle draws figures in both places)
 NPM_FILES = {
+    ".unrolled": ("d3.js",),
     "katex": ("package.json", "LICENSE", "dist/katex.js", "dist/katex-swap.min.css",
               *(f"dist/fonts/KaTeX_{face}.woff2" for face in KATEX_FONTS)),
     "pyodide": ("package.json", *PYODIDE_CORE),

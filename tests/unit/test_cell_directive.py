@@ -209,7 +209,12 @@ def test_colour_scale_is_diverging_and_clamped():
     colours, positions = run_js("unrolled/widgets/cell/format.js", """[
         [m.colour(0, 1), m.colour(1, 1), m.colour(5, 1), m.colour(-1, 1), m.colour(0.25, 1), m.colour(-2, 2, true)],
         [m.position(0.1, 1, true), m.position(-0.01, 1, true), m.position(1e-4, 1, true)]]""")
-    assert colours == ["#f7f7f7", "#b35806", "#b35806", "#542788", "#f4cd9c", "#542788"]
+    rgb = [tuple(int(c) for c in re.fullmatch(r"rgb\((\d+), (\d+), (\d+)\)", colour).groups()) for colour in colours]
+    zero, high, beyond, low, quarter, low_log = rgb
+    # ColorBrewer PuOr's ends (#7f3b08 orange, #2d004b purple); values beyond the domain are clamped
+    assert high == beyond == (0x7F, 0x3B, 0x08) and low == low_log == (0x2D, 0x00, 0x4B)
+    assert min(zero) > 230 and max(zero) - min(zero) < 12  # zero is near-white
+    assert quarter[0] > quarter[2] and sum(high) < sum(quarter) < sum(zero)  # a small positive value: light orange
     # gradients: signed log scale over three decades (a tenth of the peak sits two thirds of the way out)
     assert positions == pytest.approx([2 / 3, -1 / 3, 0.0])
 

@@ -1,7 +1,9 @@
 // Numbers as readers see them, in one place so every widget writes a value the same way: a real minus
 // sign (U+2212), never a hyphen, in values and exponents alike ("−0.5", "1.2e−05").
 // generator/inline_values.py does the same for inline values in prose. SVG coordinates are not
-// display text and keep plain `toFixed`.
+// display text and keep plain `toFixed`. Fixed decimals come from d3-format, which writes the minus sign
+// and never a negative zero ("−0.00").
+import { format } from 'unrolled/lib/d3.js';
 
 export const MINUS = '\u2212';
 
@@ -10,9 +12,9 @@ export function minus(text) {
   return String(text).replace(/-/g, MINUS);
 }
 
-/** `value.toFixed(digits)` with a real minus sign. */
+/** `value` with `digits` decimals and a real minus sign. */
 export function fixed(value, digits) {
-  return minus(value.toFixed(digits));
+  return format(`.${digits}f`)(value);
 }
 
 /** Readable value of a stored unit: 4 decimals, or 3 significant digits in exponent form far from 1. */

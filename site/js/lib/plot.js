@@ -1,6 +1,10 @@
-// SVG line plots: the scale rule of the {predictions}, {network} and {horizon} plots (linear or log y).
+// SVG line plots: the scales of the {predictions}, {network}, {horizon} and {loss} plots (linear or log y;
+// d3's scales, ticks and tick labels).
 // `polyline`, `yAxis` and `svg` return markup (unrolled/lib/html.js), so first frames render the same in
 // Node and in the browser; `el` makes live SVG nodes; numbers are written by unrolled/lib/format.js.
+import {
+  range, scaleLinear, scaleLog, tickStep,
+} from 'unrolled/lib/d3.js';
 import { minus } from 'unrolled/lib/format.js';
 import { h } from 'unrolled/lib/html.js';
 
@@ -19,7 +23,7 @@ export function valueDomain(...series) {
   return [lo - pad, hi + pad];
 }
 
-/** Whole decades covering every positive value at or above `floor` (at least one decade). */
+/** Whole decades (d3's nice log domain) covering every positive value at or above `floor`; at least one. */
 export function logDomain(floor, ...series) {
   let lo = Infinity;
   let hi = -Infinity;
@@ -27,22 +31,8 @@ export function logDomain(floor, ...series) {
     for (const v of s) { if (v >= floor && Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } }
   }
   if (lo === Infinity) return [floor, 10 * floor];
-  const a = Math.floor(Math.log10(lo) + 1e-9);
-  let b = Math.ceil(Math.log10(hi) - 1e-9);
-  if (b <= a) b = a + 1;
-  return [decade(a), decade(b)];
-}
-
-/** 10^e exactly as written (`10 ** -5` is 0.000009999999999999999). */
-export function decade(e) {
-  return Number(`1e${e}`);
-}
-
-export function niceStep(raw) {
-  if (raw <= 0) return 1;
-  const base = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (raw <= m * base * (1 + 1e-9)) return m * base;
-  return 10 * base;
+  const [a, b] = scaleLog().domain([lo, hi]).nice().domain();
+  return b > a ? [a, b] : [a, 10 * a];
 }
 
 /** Cover every value, padded by 10% (an author's series in its own units: no [-1, 1] floor). */
@@ -55,37 +45,44 @@ export function dataDomain(...series) {
   return [lo - pad, hi + pad];
 }
 
-/** About `count` round tick values (1, 2 or 5 times a power of ten apart) inside [lo, hi], as
- * [value, label] pairs; labels carry only the decimals the step needs. */
+/** About `count` round tick values inside [lo, hi] as [value, label] pairs (d3's choice and labels,
+ * without thousands separators: an author's x axis is often years). */
 export function niceTicks(lo, hi, count = 4) {
-  const raw = (hi - lo) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  const ticks = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-    const label = t.toFixed(decimals);
-    ticks.push([Number(label), label === '-0' ? '0' : label.replace('-', '\u2212')]);
-  }
-  return ticks;
+  const axis = scaleLinear().domain([lo, hi]);
+  const label = axis.tickFormat(count, 'f');
+  return axis.ticks(count).map((t) => [t, label(t)]);
 }
 
+/** Whole-number ticks from 0 to `last` (epochs, distances), about `count` of them on a round step. */
+export function countTicks(last, count = 4) {
+  return range(0, last + 1, Math.max(1, tickStep(0, last, count)));
+}
+
+/** [top, ticks]: the round upper end of an axis from 0 that covers `top` (1 if nothing is above 0), with at
+ * most `most` intervals between its ticks. */
+export function zeroBased(top, most = 4) {
+  // d3 treats a tick count as a hint: ask for fewer until its nice axis has at most `most` intervals
+  for (let count = most; ; count -= 1) {
+    const axis = scaleLinear().domain([0, top > 0 ? top : 1]).nice(count);
+    const ticks = axis.ticks(count);
+    if (ticks.length <= most + 1 || count === 1) return [axis.domain()[1], ticks];
+  }
+}
+
+/** Maps values to SVG units inside `layout`'s margins: x and y linear (d3's scaleLinear). */
 export class Scale {
-  constructor([x0, x1], [y0, y1], layout = LAYOUT) { Object.assign(this, { x0, x1, y0, y1, layout }); }
-
-  /** The y value as the axis measures it (log10 on a LogScale). */
-  t(v) { return v; }
-
-  x(v) {
-    const { width, margin } = this.layout;
-    return margin.left + ((v - this.x0) / (this.x1 - this.x0)) * (width - margin.left - margin.right);
+  constructor([x0, x1], [y0, y1], layout = LAYOUT) {
+    Object.assign(this, { x0, x1, y0, y1, layout });
+    const { width, height, margin } = layout;
+    this.xs = scaleLinear().domain([x0, x1]).range([margin.left, width - margin.right]);
+    this.ys = this.yScale().domain([y0, y1]).range([height - margin.bottom, margin.top]);
   }
 
-  y(v) {
-    const { height, margin } = this.layout;
-    const t1 = this.t(this.y1);
-    return margin.top + ((t1 - this.t(v)) / (t1 - this.t(this.y0))) * (height - margin.top - margin.bottom);
-  }
+  yScale() { return scaleLinear(); }
+
+  x(v) { return this.xs(v); }
+
+  y(v) { return this.ys(v); }
 
   points(xs, ys) {
     return Array.from(xs, (x, i) => `${this.x(x).toFixed(2)},${this.y(ys[i]).toFixed(2)}`).join(' ');
@@ -97,15 +94,18 @@ export class Scale {
  * (or not positive) is drawn at y0, the bottom of the plot.
  */
 export class LogScale extends Scale {
-  t(v) { return Math.log10(v > this.y0 ? v : this.y0); }
+  yScale() { return scaleLog(); }
 
-  /** Powers of ten from y0 to y1, every k-th decade so that at most `most` are labelled (1 among them). */
+  y(v) { return this.ys(v > this.y0 ? v : this.y0); }
+
+  /** Powers of ten from y0 to y1, every k-th decade so that at most `most` are labelled (1 among them):
+   * any whole step of decades, where d3's 1-2-5 steps would leave a 12-decade axis 20 decades tall. */
   ticks(most = 6) {
     const a = Math.round(Math.log10(this.y0));
     const b = Math.round(Math.log10(this.y1));
     const k = Math.max(1, Math.ceil((b - a) / (most - 1)));
     const out = [];
-    for (let e = b; e >= a; e -= 1) if (e % k === 0) out.push(decade(e));
+    for (let e = b; e >= a; e -= 1) if (e % k === 0) out.push(Number(`1e${e}`));
     return out.reverse();
   }
 }

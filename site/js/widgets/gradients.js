@@ -16,7 +16,7 @@ import {
   GROUP_NAMES, HORIZON_SHARE, horizon, panelOf, viewOf,
 } from 'unrolled/widgets/gradients/model.js';
 import {
-  IDLE, LEFT, RIGHT, TOP, axisOf, chart, epochText, figure, matrixOf, strip, tables, widthOf,
+  IDLE, TOP, axisOf, chart, columns, epochText, figure, matrixOf, strip, tables, widthOf,
 } from 'unrolled/widgets/gradients/view.js';
 
 /** The first frame: controls and one panel per run at snapshot `options.snapshot` (default: the last). */
@@ -85,9 +85,9 @@ export default function gradients(state, element) {
       + `${reach.reach === 0 ? `step ${t} itself` : `steps ${reach.from}–${t}`}: it reaches back ${reach.reach} `
       + `step${plural}.`;
     const width = widthOf(panels);
-    const slot = (width - LEFT - RIGHT) / T;
-    const x0 = LEFT + reach.from * slot + slot * 0.1;
-    const x1 = LEFT + (t + 1) * slot - slot * 0.1;
+    const xs = columns(T, width);
+    const x0 = xs(reach.from);
+    const x1 = xs(t) + xs.bandwidth();
     const y = TOP - 9;
     // the label hangs inwards from a bracket near either edge, so it stays inside the chart
     const mid = (x0 + x1) / 2;

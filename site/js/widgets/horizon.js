@@ -18,7 +18,7 @@ import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import { decadeLabel, general as fmt, tickLabel } from 'unrolled/lib/format.js';
 import {
-  LogScale, logDomain, niceStep, svg, yAxis,
+  LogScale, countTicks, logDomain, svg, yAxis,
 } from 'unrolled/lib/plot.js';
 
 const WIDTH = 640;
@@ -124,9 +124,7 @@ function chart(data, runs, scale, index, id) {
   const left = margin.left;
   const right = width - margin.right;
   const bottom = height - margin.bottom;
-  const step = Math.max(1, Math.trunc(niceStep(scale.x1 / 6)));
-  const xTicks = [];
-  for (let d = 0; d <= scale.x1; d += step) xTicks.push(d);
+  const xTicks = countTicks(scale.x1);
   const ty = scale.y(data.threshold).toFixed(2);
   const reachEdge = runs.every((r) => r.snapshots[index].mean.every((v) => v >= scale.y0));
   const labels = scale.direct && reachEdge ? placeLabels(runs, index, (v) => scale.y(v), margin.top, bottom) : null;

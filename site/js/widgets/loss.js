@@ -15,7 +15,7 @@ import * as store from 'unrolled/lib/state.js';
 import { h, join, toNode } from 'unrolled/lib/html.js';
 import { infoButton } from 'unrolled/lib/explain.js';
 import {
-  LogScale, Scale, logDomain, niceStep,
+  LogScale, Scale, countTicks, logDomain, zeroBased,
 } from 'unrolled/lib/plot.js';
 import { general as fmt, tickLabel } from 'unrolled/lib/format.js';
 
@@ -27,12 +27,6 @@ const LAYOUT = { width: WIDTH, height: HEIGHT, margin: MARGIN };
 const FLOOR = 1e-12;
 const LOSS_NAMES = { mse: 'mean squared error', ce: 'cross-entropy' };
 
-function niceCeil(value) {
-  if (value <= 0) return 1;
-  const step = niceStep(value / 4);
-  return Math.ceil(value / step - 1e-9) * step;
-}
-
 /** The chart's scale: epochs on x, loss on a log (whole decades, lib/plot.js's LogScale) or linear y. */
 export class LossScale {
   constructor(epochs, values, scale) {
@@ -40,7 +34,7 @@ export class LossScale {
     const x = [0, Math.max(1, epochs)];
     const clamped = Array.from(values, (v) => Math.max(v, FLOOR));
     this.axis = scale === 'log' ? new LogScale(x, logDomain(FLOOR, clamped), LAYOUT)
-      : new Scale(x, [0, niceCeil(Math.max(...clamped) * 1.05)], LAYOUT);
+      : new Scale(x, [0, zeroBased(Math.max(...clamped) * 1.05)[0]], LAYOUT);
     Object.assign(this, { x0: this.axis.x0, x1: this.axis.x1, y0: this.axis.y0, y1: this.axis.y1 });
   }
 
@@ -62,16 +56,10 @@ export class LossScale {
       if (ticks.length === 2) ticks.push(2 * this.y0, 5 * this.y0); // one decade: 1, 2, 5, 10
       return ticks.sort((p, q) => p - q);
     }
-    const step = niceStep(this.y1 / 4);
-    return Array.from({ length: Math.round(this.y1 / step) + 1 }, (_, k) => k * step);
+    return zeroBased(this.y1)[1];
   }
 
-  xTicks() {
-    const step = Math.max(1, Math.trunc(niceStep(this.x1 / 6)));
-    const ticks = [];
-    for (let e = 0; e <= this.x1; e += step) ticks.push(e);
-    return ticks;
-  }
+  xTicks() { return countTicks(this.x1); }
 }
 
 const lastEpoch = (runs) => Math.max(...runs.map((r) => r.loss.epoch[r.loss.epoch.length - 1]));

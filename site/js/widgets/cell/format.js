@@ -1,21 +1,14 @@
 import { charLabel } from 'unrolled/lib/chars.js';
+import { interpolatePuOr } from 'unrolled/lib/d3.js';
 import { short } from 'unrolled/lib/format.js';
 // Numbers and colours of the cell views: the exact value a unit stores (`data-value`), the value a reader
-// sees, and the diverging colour scale with its legend ticks.
-
-// Diverging scale (ColorBrewer PuOr, 5 classes): purple below zero, orange above.
-export const STOPS = [
-  [-1, [0x54, 0x27, 0x88]], [-0.5, [0x99, 0x8e, 0xc3]], [0, [0xf7, 0xf7, 0xf7]],
-  [0.5, [0xf1, 0xa3, 0x40]], [1, [0xb3, 0x58, 0x06]],
-];
+// sees, and the diverging colour scale (ColorBrewer's PuOr as d3 interpolates it: purple below zero,
+// orange above) with its legend ticks.
 
 /** 9 significant digits: exact for a float32 value. */
 export function exact(v) {
   return v === 0 ? '0' : v.toExponential(8);
 }
-
-
-const hex = (c) => c.toString(16).padStart(2, '0');
 
 export const DECADES = 3; // gradients: a signed log scale over three decades below the largest one
 
@@ -29,16 +22,7 @@ export function position(v, domain, log = false) {
 
 /** Colour of v on the diverging scale covering [-domain, domain]; values beyond are clamped. */
 export function colour(v, domain, log = false) {
-  const t = position(v, domain, log);
-  for (let k = 0; k < STOPS.length - 1; k += 1) {
-    const [a, ca] = STOPS[k];
-    const [b, cb] = STOPS[k + 1];
-    if (t <= b) {
-      const frac = (t - a) / (b - a);
-      return `#${ca.map((x, j) => hex(Math.floor(x + (cb[j] - x) * frac + 0.5))).join('')}`;
-    }
-  }
-  return `#${STOPS[STOPS.length - 1][1].map(hex).join('')}`;
+  return interpolatePuOr((position(v, domain, log) + 1) / 2);
 }
 
 /** Labelled ticks [percent along the bar, label] and, for the log scale, the decade marks (percent). */
@@ -51,10 +35,10 @@ export function legendTicks(phase, domain) {
   return [[[0, `−${short(domain)}`], [50, '0'], [100, `+${short(domain)}`]], marks];
 }
 
-/** The CSS gradient of the legend bar. */
+/** The CSS gradient of the legend bar: the colour scale sampled at 11 stops. */
 export function gradient() {
-  const stops = STOPS.map(([p, rgb]) => `#${rgb.map(hex).join('')} ${(p + 1) * 50}%`).join(', ');
-  return `linear-gradient(to right, ${stops})`;
+  const stops = Array.from({ length: 11 }, (_, k) => `${interpolatePuOr(k / 10)} ${k * 10}%`);
+  return `linear-gradient(to right, ${stops.join(', ')})`;
 }
 
 /** A character of a text run's vocabulary, with visible whitespace. */

@@ -1,7 +1,9 @@
 // The traced sequence beside the cell, as markup: input x_t at position t, target and output at t+1, the
 // window consumed so far shaded and step t marked. Text runs show three rows of characters instead.
 import { h } from 'unrolled/lib/html.js';
-import { valueDomain } from 'unrolled/lib/plot.js';
+import {
+  Scale, countTicks, valueDomain, yAxis,
+} from 'unrolled/lib/plot.js';
 import { char } from 'unrolled/widgets/cell/format.js';
 import { short } from 'unrolled/lib/format.js';
 
@@ -10,6 +12,7 @@ export const HEIGHT = 150;
 const M = {
   left: 30, right: 10, top: 10, bottom: 20,
 };
+const LAYOUT = { width: WIDTH, height: HEIGHT, margin: M };
 
 /** The y domain of the plot: every snapshot's input, target and output, at least [-1, 1], padded. */
 export function domainOf(snaps) {
@@ -19,25 +22,18 @@ export function domainOf(snaps) {
 export function drawFunction(snap, t, phase, domain, id) {
   const [y0, y1] = domain;
   const steps = snap.input.length;
+  const scale = new Scale([0, steps], domain, LAYOUT);
   const left = M.left;
   const right = WIDTH - M.right;
   const top = M.top;
   const bottom = HEIGHT - M.bottom;
-  const x = (v) => left + (v / steps) * (right - left);
+  const x = (v) => scale.x(v);
   const X = (v) => x(v).toFixed(2);
-  const Y = (v) => (top + ((v - y1) / (y0 - y1)) * (bottom - top)).toFixed(2);
-  const every = Math.max(1, Math.ceil(steps / 6));
+  const Y = (v) => scale.y(v).toFixed(2);
   const out = snap.output;
-  const axis = h('g', { class: 'axis', 'aria-hidden': 'true' }, [-1, 0, 1].map((v) => [
-    h('line', {
-      class: 'grid', x1: left, x2: right, y1: Y(v), y2: Y(v),
-    }),
-    h('text', {
-      x: left - 5, y: Y(v), 'text-anchor': 'end', 'dominant-baseline': 'middle',
-    }, String(v)),
-  ]), Array.from({ length: Math.floor(steps / every) + 1 }, (_, j) => h('text', {
-    x: X(j * every), y: HEIGHT - 6, 'text-anchor': 'middle',
-  }, String(j * every))));
+  const axis = [yAxis(scale), h('g', { class: 'axis', 'aria-hidden': 'true' }, countTicks(steps).map((k) => h('text', {
+    x: X(k), y: HEIGHT - 6, 'text-anchor': 'middle',
+  }, String(k))))];
   const errors = h('g', { class: 'errors' }, Array.from(snap.target, (v, k) => h('line', {
     x1: X(k + 1), x2: X(k + 1), y1: Y(v), y2: Y(out[k]),
   })));

@@ -3,6 +3,7 @@
 // matrices, row t = loss step, column s = the step whose copy of the weights received the gradient.
 import { decode } from 'unrolled/lib/arrays.js';
 import { charLabel } from 'unrolled/lib/chars.js';
+import { interpolateViridis } from 'unrolled/lib/d3.js';
 import { significant } from 'unrolled/lib/format.js';
 
 export const GROUPS = ['ih', 'hh', 'all'];
@@ -12,31 +13,10 @@ export const GROUP_NAMES = {
 export const GROUP_SHORT = { ih: 'W_ih', hh: 'W_hh', all: 'θ' };
 export const HORIZON_SHARE = 0.9; // the horizon readout: how far back this share of a loss's gradient lands
 
-// Viridis (van der Walt & Smith, matplotlib's default map) sampled at 10 evenly spaced points, linear in
-// sRGB between them: perceptually ordered and readable with every common colour-vision deficiency.
-const VIRIDIS = [[0x44, 0x01, 0x54], [0x48, 0x28, 0x78], [0x3e, 0x49, 0x89], [0x31, 0x68, 0x8e],
-  [0x26, 0x82, 0x8e], [0x1f, 0x9e, 0x89], [0x35, 0xb7, 0x79], [0x6e, 0xce, 0x58], [0xb5, 0xde, 0x2b],
-  [0xfd, 0xe7, 0x25]];
-
-/** Viridis colour of source step t among `count` steps (t = 0 dark purple, the last yellow). */
+/** Viridis colour (d3's, matplotlib's default map: perceptually ordered, readable with every common
+ * colour-vision deficiency) of source step t among `count` steps (t = 0 dark purple, the last yellow). */
 export function colour(t, count) {
-  const x = count > 1 ? t / (count - 1) : 0;
-  const pos = x * (VIRIDIS.length - 1);
-  const i = Math.min(Math.floor(pos), VIRIDIS.length - 2);
-  const f = pos - i;
-  return `#${VIRIDIS[i].map((a, k) => Math.floor(a + (VIRIDIS[i + 1][k] - a) * f + 0.5)
-    .toString(16).padStart(2, '0')).join('')}`;
-}
-
-
-/** Upper end of an axis from 0 covering `top`, on a 1-2-5 step, and its ticks. */
-export function niceTop(top) {
-  if (!(top > 0)) return [1, [0, 0.5, 1]];
-  const raw = top / 4;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw);
-  const count = Math.ceil(top / step - 1e-9);
-  return [count * step, Array.from({ length: count + 1 }, (_, k) => k * step)];
+  return interpolateViridis(count > 1 ? t / (count - 1) : 0);
 }
 
 /** One panel of the payload with its arrays decoded and its step labels made. */

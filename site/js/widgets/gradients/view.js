@@ -6,8 +6,10 @@
 // data-py0/py1 (their pixel rows), so tests invert the drawn bars back to the payload's numbers.
 import { rounded, significant } from 'unrolled/lib/format.js';
 import { h, join } from 'unrolled/lib/html.js';
+import { range, scaleBand, scaleLinear } from 'unrolled/lib/d3.js';
+import { zeroBased } from 'unrolled/lib/plot.js';
 import {
-  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, lossTop, niceTop, snapshotTop, totalsOf,
+  GROUPS, GROUP_NAMES, GROUP_SHORT, argmax, colour, lossTop, snapshotTop, totalsOf,
 } from 'unrolled/widgets/gradients/model.js';
 
 // Margins hold labels set at 11.5 CSS px in a phone's column (site/css/gradients.css grows them there).
@@ -29,6 +31,11 @@ export const matrixOf = (panel, view) => panel.snaps[view.index].layers[view.lay
 const named = (panel) => new RegExp(`\\b${panel.cell}\\b`, 'i').test(panel.name);
 
 /** The bars of one panel: axis, one stacked bar per step s, and an empty group for the horizon bracket. */
+/** The step columns of a `width`-unit chart: one band per step, its bar 80% of the band, centred. */
+export function columns(T, width) {
+  return scaleBand().domain(range(T)).range([LEFT, width - RIGHT]).paddingInner(0.2).paddingOuter(0.1);
+}
+
 export function chart(panel, k, view, width, [top, ticks], id) {
   const { T } = panel;
   const m = matrixOf(panel, view);
@@ -36,26 +43,26 @@ export function chart(panel, k, view, width, [top, ticks], id) {
   const base = TOP + BARS_HEIGHT;
   const relative = view.scale === 'relative';
   const y1 = relative ? 1 : top;
-  const perUnit = BARS_HEIGHT / y1;
-  const slot = (width - LEFT - RIGHT) / T;
-  const bar = slot * 0.8;
+  const ys = scaleLinear().domain([0, y1]).range([base, TOP]);
+  const xs = columns(T, width);
+  const bar = xs.bandwidth().toFixed(2);
   const peak = argmax(totals);
   const bars = [];
   for (let s = 0; s < T; s += 1) {
-    const x = (LEFT + s * slot + (slot - bar) / 2).toFixed(2);
-    let y = base;
+    const x = xs(s).toFixed(2);
+    let sum = 0; // the bar stacks its losses' shares from the bottom up
     const rects = [];
     for (let t = s; t < T; t += 1) {
       let value = m[t * T + s];
       if (relative) value = totals[s] > 0 ? value / totals[s] : 0;
-      const height = value * perUnit;
-      y -= height;
+      const lower = ys(sum);
+      sum += value;
       rects.push(h('rect', {
-        'data-t': t, 'data-s': s, x, y: y.toFixed(2), width: bar.toFixed(2), height: height.toFixed(2), fill: colour(t, T),
+        'data-t': t, 'data-s': s, x, y: ys(sum).toFixed(2), width: bar, height: (lower - ys(sum)).toFixed(2), fill: colour(t, T),
       }));
     }
     rects.push(h('rect', {
-      class: 'bar-outline', x, y: y.toFixed(2), width: bar.toFixed(2), height: (base - y).toFixed(2),
+      class: 'bar-outline', x, y: ys(sum).toFixed(2), width: bar, height: (base - ys(sum)).toFixed(2),
     }));
     bars.push(h('g', { class: 'bar', 'data-s': s }, rects));
   }
@@ -70,7 +77,7 @@ export function chart(panel, k, view, width, [top, ticks], id) {
     + `${GROUP_NAMES[view.group]} used at step s, split by the later step t whose loss sent it and coloured by t`
     + `${relative ? ', as shares of each bar' : ''}. The largest bar is at step ${peak} (${significant(totals[peak])}).`),
   h('g', { class: 'axis', 'aria-hidden': 'true' }, (relative ? [0, 0.5, 1] : ticks).map((tick) => {
-    const y = (base - tick * perUnit).toFixed(2);
+    const y = ys(tick).toFixed(2);
     return [h('line', { class: 'grid', x1: LEFT, x2: width - RIGHT, y1: y, y2: y }),
       h('text', { x: LEFT - 6, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
         relative ? `${tick * 100}%` : rounded(tick))];
@@ -88,9 +95,8 @@ export function strip(panel, k, view, width, id) {
   const text = panel.kind === 'text';
   const height = STRIP_HEIGHT + 4 + (text ? 28 : 0);
   const top = lossTop(panel);
-  const y1 = top > 0 ? top : 1;
-  const slot = (width - LEFT - RIGHT) / T;
-  const bar = slot * 0.8;
+  const ys = scaleLinear().domain([0, top > 0 ? top : 1]).range([2 + STRIP_HEIGHT, 2]);
+  const xs = columns(T, width);
   const worst = argmax(snap.loss);
   return h('svg', {
     class: 'plot gradients-strip', viewBox: `0 0 ${width} ${height}`, role: 'img',
@@ -100,25 +106,22 @@ export function strip(panel, k, view, width, id) {
   h('desc', { id: `${id}-p${k}-strip-desc` },
     `Bar height is the loss L_t; the largest is at step ${worst} (${significant(snap.loss[worst])}).`),
   h('g', {
-    class: 'loss-strip', 'data-y0': 0, 'data-y1': y1, 'data-py0': 2 + STRIP_HEIGHT, 'data-py1': 2,
+    class: 'loss-strip', 'data-y0': 0, 'data-y1': ys.domain()[1], 'data-py0': 2 + STRIP_HEIGHT, 'data-py1': 2,
   },
   h('text', {
     class: 'axis-title', x: LEFT - 6, y: 2 + STRIP_HEIGHT / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle',
   }, 'loss'),
   h('line', { class: 'grid', x1: LEFT, x2: width - RIGHT, y1: 2 + STRIP_HEIGHT, y2: 2 + STRIP_HEIGHT }),
-  Array.from(snap.loss, (v, t) => {
-    const height = (v / y1) * STRIP_HEIGHT;
-    return h('rect', {
-      'data-t': t, x: (LEFT + t * slot + (slot - bar) / 2).toFixed(2), y: (2 + STRIP_HEIGHT - height).toFixed(2),
-      width: bar.toFixed(2), height: height.toFixed(2),
-    });
-  })),
+  Array.from(snap.loss, (v, t) => h('rect', {
+    'data-t': t, x: xs(t).toFixed(2), y: ys(v).toFixed(2), width: xs.bandwidth().toFixed(2),
+    height: (ys(0) - ys(v)).toFixed(2),
+  }))),
   text && h('g', { class: 'axis', 'aria-hidden': 'true' },
     h('text', {
       class: 'axis-title', x: LEFT - 6, y: height - 1, 'text-anchor': 'end', 'dominant-baseline': 'text-after-edge',
     }, 'next'),
     panel.targetLabels.map((ch, t) => h('text', {
-      class: 'step-label', 'data-t': t, x: (LEFT + (t + 0.5) * slot).toFixed(2), y: height - 1, 'text-anchor': 'middle',
+      class: 'step-label', 'data-t': t, x: (xs(t) + xs.bandwidth() / 2).toFixed(2), y: height - 1, 'text-anchor': 'middle',
       'dominant-baseline': 'text-after-edge',
     }, ch))));
 }
@@ -181,7 +184,7 @@ function controls(panels, view, id) {
 }
 
 /** The y axis the bars share in absolute scale: one for the compared runs, fitted to the shown snapshot. */
-export const axisOf = (panels, view) => niceTop(snapshotTop(panels, view));
+export const axisOf = (panels, view) => zeroBased(snapshotTop(panels, view));
 
 /** The whole figure: heading, controls, hint and one panel per run (chart, steps, loss strip, readout). */
 export function figure(panels, view, id) {
