@@ -394,13 +394,80 @@ def test_phone_viewport_has_no_horizontal_overflow(page, cell_site):
     page.set_viewport_size({"width": 390, "height": 844})
     ready(page, url)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    for figure in (LSTM, GRU, RNN):
-        box = page.locator(f"{figure} svg.cell-diagram").bounding_box()
+    for figure in (LSTM, GRU, RNN):  # a diagram wider than its box scrolls sideways inside it
+        box = page.locator(f"{figure} .cell-diagram-wrap").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     page.locator(LSTM).get_by_role("button", name="Expand the cell view").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = page.locator("dialog.cell-dialog").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_a_narrow_diagram_keeps_its_width_and_scrolls_to_every_node(page, cell_site):
+    """On a phone the LSTM diagram keeps its own width (its labels stay at 11 px) and its box scrolls
+    sideways; the keyboard reaches the output h_t, which scrolls into view."""
+    url, _ = cell_site
+    page.set_viewport_size({"width": 390, "height": 844})
+    ready(page, url)
+    wrap = page.locator(f"{LSTM} .cell-diagram-wrap")
+    assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth && getComputedStyle(w).overflowX === 'auto'")
+    assert page.locator(f"{LSTM} .cell-scroll-hint").is_visible()
+    assert not page.locator(f"{RNN} .cell-scroll-hint").count()  # the RNN's diagram fits
+    page.locator(f'{LSTM} .cell-diagram rect.unit[tabindex="0"]').focus()
+    page.keyboard.press("ArrowDown")  # c_{t-1} -> c_t -> h_t, to the right
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('.node').dataset.node") == "h"
+    inside = """(w) => { const a = w.getBoundingClientRect(); const r = w.querySelector('.node-h').getBoundingClientRect();
+        return r.left >= a.left - 1 && r.right <= a.right + 1; }"""
+    assert wrap.evaluate(inside)
+
+
+def test_unit_buttons_step_through_every_unit(page, cell_site):
+    """The Previous / Next unit buttons (24 px targets, the small squares' equivalent) reach every unit that
+    carries a value, in reading order, and read it out like focus does."""
+    url, _ = cell_site
+    page.set_viewport_size({"width": 390, "height": 844})
+    ready(page, url)
+    fig = page.locator(LSTM)
+    nxt, prev = fig.get_by_role("button", name="Next unit"), fig.get_by_role("button", name="Previous unit")
+    for button in (nxt, prev):
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24
+    svg = fig.locator("svg.cell-diagram")
+    assert svg.get_attribute("data-target-alternative") == fig.locator(".cell-unit-nav").get_attribute("id")
+    units = fig.locator(".cell-diagram .node[data-key] rect.unit").count()
+    where = "() => [document.activeElement.closest('.node').dataset.node, document.activeElement.dataset.unit]"
+    seen = []
+    for _ in range(units):
+        nxt.click()
+        seen.append(tuple(page.evaluate(where)))
+        label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert fig.locator(".cell-readout").text_content().startswith(label + "; as stored (float32): ")
+    assert len(set(seen)) == units and seen[0][1] == "0"
+    nxt.click()  # round to the first unit again
+    assert tuple(page.evaluate(where)) == seen[0]
+    prev.click()
+    assert tuple(page.evaluate(where)) == seen[-1]
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1280, 900)])
+def test_the_expanded_view_fits_and_next_keeps_the_diagram_in_view(page, cell_site, size):
+    url, _ = cell_site
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    ready(page, url)
+    page.locator(LSTM).get_by_role("button", name="Expand the cell view").click()
+    dialog = page.locator("dialog.cell-dialog[open]")
+    page.wait_for_timeout(400)  # the zoom ends
+    for _ in range(4):
+        dialog.get_by_role("button", name="Next compute step").click()
+        for part in (".cell-diagram-wrap", ".cell-next", ".cell-unit-nav"):
+            box = dialog.locator(part).bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= size[1], (part, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= size[0], (part, box)
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size[0] and box["y"] + box["height"] <= size[1]
+    if size[0] > 1000:  # a desktop's dialog shows everything without scrolling
+        assert dialog.evaluate("(d) => d.scrollHeight <= d.clientHeight")
 
 
 def test_a_trace_computed_in_python_replaces_the_precomputed_one(page, cell_site):

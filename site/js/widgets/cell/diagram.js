@@ -6,7 +6,8 @@ import { colour, exact } from 'unrolled/widgets/cell/format.js';
 import { short } from 'unrolled/lib/format.js';
 
 const HELP = 'Each small square is one unit of a vector. Tab into the diagram, then use the arrow keys to move '
-  + 'between units (left and right) and vectors (up and down).';
+  + 'between units (left and right) and vectors (up and down), or step through them with the Previous unit and '
+  + 'Next unit buttons.';
 
 const fmt = (v) => String(Math.round(v * 1000) / 1000);
 
@@ -41,6 +42,19 @@ export function unitTitle(node, name, phase, k, n, v, pre) {
 /** The nodes whose units carry a value in `phase`, in drawing order (the keyboard's rows). */
 export function liveNodes(dia, phase) {
   return dia.nodes.filter((node) => (phase === 'forward' ? node.key : node.bkey));
+}
+
+/**
+ * The stop after (delta = 1) or before (-1) `focus` in reading order: every unit of a vector, then the next
+ * vector's, round to the first again (what the Previous / Next unit buttons step through).
+ */
+export function stepUnit(dia, geo, phase, focus, delta) {
+  const counts = liveNodes(dia, phase).map((node) => geo.strips[node.id].n);
+  let { node, unit } = focus;
+  unit += delta;
+  if (unit < 0) { node = (node - 1 + counts.length) % counts.length; unit = counts[node] - 1; }
+  if (unit >= counts[node]) { node = (node + 1) % counts.length; unit = 0; }
+  return { node, unit };
 }
 
 /** The roving tab stop {node, unit} clamped to what `phase` shows. */
@@ -141,12 +155,17 @@ export function diagram(dia, geo, {
       h('g', { class: 'strip' }, units),
     );
   });
+  // --cell-dia-w: the narrowest the picture may be drawn (css/cell.css: in a narrow view it keeps this width
+  // and its box scrolls sideways, so that its labels stay at 11 px). The unit squares are smaller than a
+  // 24 px tap target; data-target-alternative names their equivalent control, the Previous / Next unit
+  // buttons of view.js (WCAG 2.5.8's equivalent exception), which step through every unit like the arrow keys.
   return h(
     'svg',
     {
       class: `cell-diagram phase-${phase}`, viewBox: `0 0 ${dia.width} ${dia.height}`, role: 'group',
       'aria-labelledby': `${id}-dtitle`, 'aria-describedby': `${id}-dhelp`, 'data-phase': phase,
-      'data-stage': stage, 'data-step': t, 'data-domain': exact(domain),
+      'data-stage': stage, 'data-step': t, 'data-domain': exact(domain), style: `--cell-dia-w: ${dia.width}px`,
+      'data-target-alternative': `${id}-unit-nav`,
     },
     h('title', { id: `${id}-dtitle` }, heading),
     h('desc', { id: `${id}-dhelp` }, HELP),

@@ -12,7 +12,7 @@ import {
 
 export const SPEEDS = [0.5, 1, 2, 4];
 export const BASE_INTERVAL = 1000; // ms per compute step at 1×
-export const READOUT = 'Hover over or focus a unit to read its exact value.';
+export const READOUT = 'Hover over or focus a unit, or step with ‹ ›, to read its exact value.';
 
 const passName = (phase) => (phase === 'forward' ? 'Forward' : 'Backward');
 
@@ -46,6 +46,24 @@ export function plotOf(m, view, id) {
   const snap = m.snaps[view.snap];
   return m.data.kind === 'text' ? drawText(snap, view.t, view.phase, m.data.vocab, id)
     : drawFunction(snap, view.t, view.phase, domainOf(m.snaps), id);
+}
+
+/** Width (px) below which the diagram scrolls sideways (css/cell.css's container query). */
+const NARROW = 460;
+
+/**
+ * The units one at a time: Previous / Next unit step the diagram's roving tab stop through every unit
+ * (units.js), and the readout between them tells the value. The squares are too small to tap on a phone;
+ * these 24 px buttons are their equivalent control.
+ */
+function unitNav(id) {
+  return h(
+    'div',
+    { class: 'cell-unit-nav', id: `${id}-unit-nav`, role: 'group', 'aria-label': 'Read the units one by one' },
+    h('button', { type: 'button', class: 'cell-unit-prev', 'aria-label': 'Previous unit' }, '‹'),
+    h('p', { class: 'cell-readout', 'aria-hidden': 'true' }, READOUT),
+    h('button', { type: 'button', class: 'cell-unit-next', 'aria-label': 'Next unit' }, '›'),
+  );
 }
 
 export const stageClass = (k, stage) => (k === stage ? 'is-active' : k < stage ? 'is-done' : null);
@@ -152,7 +170,9 @@ export function view(m, position, id) {
       'div',
       { class: 'cell-body' },
       h('div', { class: 'cell-main' }, h('div', { class: 'cell-diagram-wrap' }, diagramOf(m, position, id)),
-        h('p', { class: 'cell-readout', 'aria-hidden': 'true' }, READOUT), legendOf(m, position)),
+        dia.width > NARROW ? h('p', { class: 'cell-scroll-hint', 'aria-hidden': 'true' },
+          'Swipe the diagram sideways to see all of it.') : null,
+        unitNav(id), legendOf(m, position)),
       h('div', { class: 'cell-steps' }, h('p', { class: 'cell-phase-name' }, phaseText(m, position)),
         h('ol', { class: 'cell-stages' }, stages(m, position)),
         h('ul', { class: 'cell-equations' }, equations(m, position)),

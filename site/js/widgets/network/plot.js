@@ -6,7 +6,6 @@
 import { charLabel } from 'unrolled/lib/chars.js';
 import { fixed } from 'unrolled/lib/format.js';
 import { h, join } from 'unrolled/lib/html.js';
-import { HEIGHT, LAYOUT, MARGIN } from 'unrolled/lib/plot.js';
 import { plot } from 'unrolled/widgets/predictions.js';
 
 export function mse(s) {
@@ -17,8 +16,9 @@ export function mse(s) {
 
 /** The network view's marks over the {predictions} plot: the scan box and the window / roll-out labels. */
 function marks(scale, { start, step, n }) {
-  const top = MARGIN.top;
-  const height = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const { margin } = scale.layout;
+  const top = margin.top;
+  const height = scale.layout.height - margin.top - margin.bottom;
   const x0 = scale.x(start);
   const x1 = scale.x(start + step * (n - 1));
   const xEnd = scale.x(start + step * n).toFixed(2);
@@ -34,9 +34,12 @@ function marks(scale, { start, step, n }) {
   };
 }
 
-/** The function plot of snapshot `index` of a run entry (its `snaps` decoded). */
+/**
+ * The function plot of snapshot `index` of a run entry (its `snaps` decoded), in the {predictions} figure's
+ * own layout, whose margins hold labels set at 11.5 CSS px in a phone's column (css/network.css).
+ */
 export function functionPlot(entry, index, id) {
-  return plot(entry, entry.snaps, index, id, { className: 'net-plot', marks, layout: LAYOUT });
+  return plot(entry, entry.snaps, index, id, { className: 'net-plot', marks });
 }
 
 /** Text runs: the input characters, the next characters and the predicted ones (wrong ones marked). */
