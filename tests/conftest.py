@@ -123,6 +123,27 @@ def page(browser):
     assert watch.errors == [], f"console errors: {watch.errors}"
 
 
+READER_SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(params=list(READER_SIZES))
+def reader(browser, request):
+    """A page at a phone's size (390 x 844, touch) and at a desktop's (1280 x 900): `reader.size` is its
+    viewport. It records every response (`reader.responses`) and fails the test on a console error or
+    warning (an ignored import map entry is one) or a request that leaves 127.0.0.1."""
+    size = READER_SIZES[request.param]
+    context, pg, watch = _open_context(browser, viewport=size, has_touch=request.param == "phone")
+    warnings, responses = [], []
+    pg.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    pg.on("response", lambda r: responses.append(r))
+    pg.size, pg.responses, pg.watch = size, responses, watch
+    yield pg
+    context.close()
+    assert watch.external == [], f"requests left 127.0.0.1: {watch.external}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
+    assert warnings == [], f"console warnings: {warnings}"
+
+
 @pytest.fixture
 def page_without_js(browser):
     context, pg, watch = _open_context(browser, java_script_enabled=False)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser.test_network_widget import BASE
-from tests.conftest import _open_context, add_axe
+from tests.conftest import READER_SIZES, _open_context, add_axe
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,8 @@ Write Markdown.
 """
 WIDE = ("\\frac{\\partial L}{\\partial \\theta} = \\sum_{t=1}^{T} \\sum_{s=1}^{t} \\frac{\\partial L_t}{\\partial h_t}"
         " \\frac{\\partial h_t}{\\partial h_s} \\frac{\\partial h_s}{\\partial \\theta^{(s)}} + W_{ih} x_t + b_{ih}"
-        " + W_{hh} h_{t-1} + b_{hh}")
+        " + W_{hh} h_{t-1} + b_{hh} + \\sum_{t=1}^{T} \\frac{\\partial L_t}{\\partial W_{hh}} + W_{ih} x_{t+1} + b_{ih}"
+        " + W_{hh} h_{t} + b_{hh}")  # wider than a desktop's column too
 ALPHA = f"""---
 title: Alpha
 summary: Equations and predictions.
@@ -86,22 +87,6 @@ def reading_site(make_site):
                                  "beta/runs.toml": RUNS, "beta/index.md": BETA})
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized page that also records console warnings (an ignored import map entry is one) and
-    every response, to see which fonts were fetched."""
-    context, page, watch = _open_context(browser, viewport={"width": 390, "height": 844}, has_touch=True)
-    warnings, responses = [], []
-    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
-    page.on("response", lambda r: responses.append(r))
-    page.warnings, page.responses = warnings, responses
-    yield page
-    context.close()
-    assert watch.external == [], f"requests left 127.0.0.1: {watch.external}"
-    assert watch.errors == [], f"console errors: {watch.errors}"
-    assert warnings == [], f"console warnings: {warnings}"
-
-
 def serious_violations(page) -> list[str]:
     add_axe(page)
     return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
@@ -109,15 +94,16 @@ def serious_violations(page) -> list[str]:
         .map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(', '))""")
 
 
-def test_front_page_lists_articles_first_each_with_its_first_figure(phone, reading_site):
+def test_front_page_lists_articles_first_each_with_its_first_figure(reader, reading_site):
     _, base = reading_site
-    phone.goto(base)
-    phone.wait_for_load_state("networkidle")
-    heading = phone.get_by_role("heading", name="Articles")
-    write = phone.get_by_role("heading", name="Write your own")
+    width, height = reader.size["width"], reader.size["height"]
+    reader.goto(base)
+    reader.wait_for_load_state("networkidle")
+    heading = reader.get_by_role("heading", name="Articles")
+    write = reader.get_by_role("heading", name="Write your own")
     assert heading.bounding_box()["y"] < write.bounding_box()["y"]
-    assert heading.bounding_box()["y"] < 844  # on the first screen of a phone
-    cards = phone.locator(".article-list > li")
+    assert heading.bounding_box()["y"] < height  # on the first screen
+    cards = reader.locator(".article-list > li")
     assert cards.count() == 2
     assert cards.locator(".article-title").all_text_contents() == ["Alpha", "Beta"]
     assert [p.strip() for p in cards.locator("p").all_text_contents()] == ["Equations and predictions.",
@@ -131,88 +117,91 @@ def test_front_page_lists_articles_first_each_with_its_first_figure(phone, readi
         assert strokes and "none" not in strokes and "rgb(0, 0, 0)" not in strokes, strokes
     for k in range(2):
         box = cards.nth(k).locator(".article-thumb").bounding_box()
-        assert 100 < box["width"] <= 390 and box["height"] > 40
+        assert 100 < box["width"] <= width and box["height"] > 40
     assert cards.nth(0).locator("a").get_attribute("href").endswith("alpha/")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    assert serious_violations(phone) == []
-    assert not [r.url for r in phone.responses if "katex" in r.url]  # no math on this page: no KaTeX
+    assert reader.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(reader) == []
+    assert not [r.url for r in reader.responses if "katex" in r.url]  # no math on this page: no KaTeX
 
 
-def test_front_page_thumbnail_matches_the_articles_figure(phone, reading_site):
+def test_front_page_thumbnail_matches_the_articles_figure(reader, reading_site):
     """One renderer: the thumbnail's curves are the article's first-frame curves, point for point."""
     _, base = reading_site
-    phone.goto(base)
-    thumb = phone.locator(".article-list > li").nth(0).locator(".article-thumb polyline").evaluate_all(
+    reader.goto(base)
+    thumb = reader.locator(".article-list > li").nth(0).locator(".article-thumb polyline").evaluate_all(
         "(ps) => ps.map((p) => p.getAttribute('points'))")
-    phone.goto(base + "alpha/")
-    article = phone.locator("#w1-predictions svg.plot polyline").evaluate_all(
+    reader.goto(base + "alpha/")
+    article = reader.locator("#w1-predictions svg.plot polyline").evaluate_all(
         "(ps) => ps.map((p) => p.getAttribute('points'))")
     assert thumb == article and len(thumb) >= 3
 
 
-def test_math_is_katex_in_its_fonts_and_wide_equations_scroll_on_a_phone(phone, reading_site):
+def test_math_is_katex_in_its_fonts_and_wide_equations_scroll(reader, reading_site):
     _, base = reading_site
-    phone.goto(base + "alpha/")
-    phone.wait_for_load_state("networkidle")
-    phone.evaluate("document.fonts.ready")
-    loaded = phone.evaluate("""[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family)""")
+    width = reader.size["width"]
+    reader.goto(base + "alpha/")
+    reader.wait_for_load_state("networkidle")
+    reader.evaluate("document.fonts.ready")
+    loaded = reader.evaluate("""[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family)""")
     assert any(family.startswith("KaTeX_") for family in loaded), loaded
-    fonts = [r for r in phone.responses if "/katex/fonts/" in r.url]
+    fonts = [r for r in reader.responses if "/katex/fonts/" in r.url]
     assert fonts and all(r.status == 200 and r.url.endswith(".woff2") for r in fonts)
     assert len(fonts) < 20  # only the faces the page's math uses
     # the Σ of a display equation has its limits above and below it, in KaTeX's size fonts
-    assert phone.locator(".math-display .op-limits").count() >= 1
+    assert reader.locator(".math-display .op-limits").count() >= 1
     # aligned: the "=" signs of the two rows share one x position
-    equals = phone.locator(".math-display").nth(1).locator(".col-align-l .mrel").evaluate_all(
+    equals = reader.locator(".math-display").nth(1).locator(".col-align-l .mrel").evaluate_all(
         "(els) => els.map((e) => Math.round(e.getBoundingClientRect().left))")
     assert len(equals) == 2 and equals[0] == equals[1]
-    boxes = phone.locator(".math-display")
+    boxes = reader.locator(".math-display")
     assert boxes.count() == 3
     for k in range(3):
         box = boxes.nth(k)
         assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "group"
         assert box.get_attribute("aria-label")
-        assert box.bounding_box()["x"] + box.bounding_box()["width"] <= 390
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert box.bounding_box()["x"] + box.bounding_box()["width"] <= width
+    assert reader.evaluate("document.documentElement.scrollWidth") <= width
     wide = boxes.nth(2)
-    width, visible = wide.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
-    assert width > visible + 50  # the long equation is wider than the phone, and its box scrolls
+    full, visible = wide.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+    assert full > visible + 50  # the long equation is wider than the column (a phone's or a desktop's): its box scrolls
     # keyboard: Tab reaches the box, the arrow keys scroll it
     for _ in range(40):
-        phone.keyboard.press("Tab")
-        if phone.evaluate("document.activeElement.classList.contains('math-display') && "
+        reader.keyboard.press("Tab")
+        if reader.evaluate("document.activeElement.classList.contains('math-display') && "
                           "document.activeElement === document.querySelectorAll('.math-display')[2]"):
             break
     else:
         pytest.fail("Tab never reached the wide equation")
     for _ in range(5):
-        phone.keyboard.press("ArrowRight")
-    phone.wait_for_function("() => document.querySelectorAll('.math-display')[2].scrollLeft > 50")
-    assert serious_violations(phone) == []
+        reader.keyboard.press("ArrowRight")
+    reader.wait_for_function("() => document.querySelectorAll('.math-display')[2].scrollLeft > 50")
+    assert serious_violations(reader) == []
 
 
-def test_minus_signs_and_run_titles(phone, reading_site):
+def test_minus_signs_and_run_titles(reader, reading_site):
     _, base = reading_site
-    phone.goto(base + "alpha/")
-    value = phone.locator("data").first.text_content()
+    reader.goto(base + "alpha/")
+    value = reader.locator("data").first.text_content()
     assert value == "\u22120.010"
-    cells = phone.locator("#w1-predictions .data-table td").all_text_contents()
+    cells = reader.locator("#w1-predictions .data-table td").all_text_contents()
     numbers = [c for c in cells if re.fullmatch(r"[\u2212]?\d+\.\d{4}", c)]
     assert len(numbers) == len(cells) and any(c.startswith("\u2212") for c in cells)
     assert not any("-" in c for c in cells)
-    ticks = phone.locator("#w1-predictions svg.plot .axis text").all_text_contents()
+    ticks = reader.locator("#w1-predictions svg.plot .axis text").all_text_contents()
     assert ticks == ["\u22121", "0", "1"]
-    figure = phone.locator("#w2-loss")
+    figure = reader.locator("#w2-loss")
     figure.scroll_into_view_if_needed()
-    phone.wait_for_selector('#w2-loss[data-state="ready"]')
+    reader.wait_for_selector('#w2-loss[data-state="ready"]')
     legend = figure.locator(".loss-legend li").all_text_contents()
     assert legend[1:] == ["learning rate 0.001", "learning rate 0.01"]
     assert "sine-lr-low" not in figure.locator(".loss-legend").text_content()
 
 
-def test_desktop_pages_have_no_console_warnings(browser, reading_site):
+@pytest.mark.parametrize("size", list(READER_SIZES))
+def test_pages_have_no_console_warnings(browser, reading_site, size):
     _, base = reading_site
-    context, page, watch = _open_context(browser, viewport={"width": 1280, "height": 900})
+    width = READER_SIZES[size]["width"]
+    context, page, watch = _open_context(browser, viewport=READER_SIZES[size])
     warnings = []
     page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
     for path in ("", "alpha/", "beta/"):
@@ -220,6 +209,6 @@ def test_desktop_pages_have_no_console_warnings(browser, reading_site):
         page.wait_for_load_state("networkidle")
         stylesheets = page.evaluate("[...document.styleSheets].map((s) => s.href || '')")
         assert any("/katex/" in href for href in stylesheets) == (path == "alpha/")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
     assert warnings == [] and watch.errors == [] and watch.external == []

@@ -64,58 +64,58 @@ def overlaps(a: dict, b: dict) -> bool:
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
-def test_the_tour_waits_to_be_asked_then_steps_through_the_explanations(page, site):
-    page.goto(site)
-    start = page.get_by_role("link", name="Take the tour")
+def test_the_tour_waits_to_be_asked_then_steps_through_the_explanations(reader, site):
+    reader.goto(site)
+    start = reader.get_by_role("link", name="Take the tour")
     start.wait_for()
-    page.wait_for_selector('[data-widget="tour"][data-state="ready"]')
-    assert page.locator(".tour-dialog").count() == 0 and page.evaluate("window.scrollY") == 0
+    reader.wait_for_selector('[data-widget="tour"][data-state="ready"]')
+    assert reader.locator(".tour-dialog").count() == 0 and reader.evaluate("window.scrollY") == 0
     start.click()
-    dialog = page.get_by_role("dialog", name="The input")
+    dialog = reader.get_by_role("dialog", name="The input")
     dialog.wait_for()
     assert dialog.get_attribute("aria-modal") == "true"
     assert "Stop 1 of 3" in dialog.inner_text() and "What the network reads." in dialog.inner_text()
-    assert page.locator(".tour-target[data-explain-key='network.input']").count() == 1
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("dialog", name="Learning rate").wait_for()
-    page.get_by_role("button", name="Back").click()
-    page.get_by_role("dialog", name="The input").wait_for()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("dialog", name="The loss").wait_for()
-    page.get_by_role("button", name="Finish").click()
-    assert page.locator(".tour-dialog").count() == 0 and page.locator(".tour-target").count() == 0
-    page.reload()
-    page.get_by_role("link", name="Take the tour again").wait_for()
-    assert page.locator(".tour-dialog").count() == 0
+    assert reader.locator(".tour-target[data-explain-key='network.input']").count() == 1
+    reader.get_by_role("button", name="Next").click()
+    reader.get_by_role("dialog", name="Learning rate").wait_for()
+    reader.get_by_role("button", name="Back").click()
+    reader.get_by_role("dialog", name="The input").wait_for()
+    reader.get_by_role("button", name="Next").click()
+    reader.get_by_role("button", name="Next").click()
+    reader.get_by_role("dialog", name="The loss").wait_for()
+    reader.get_by_role("button", name="Finish").click()
+    assert reader.locator(".tour-dialog").count() == 0 and reader.locator(".tour-target").count() == 0
+    reader.reload()
+    reader.get_by_role("link", name="Take the tour again").wait_for()
+    assert reader.locator(".tour-dialog").count() == 0
 
 
-def test_focus_stays_in_the_dialog_and_escape_always_closes(page, site):
-    page.goto(site)
-    start_tour(page)
-    dialog = page.get_by_role("dialog", name="The input")
+def test_focus_stays_in_the_dialog_and_escape_always_closes(reader, site):
+    reader.goto(site)
+    start_tour(reader)
+    dialog = reader.get_by_role("dialog", name="The input")
     dialog.wait_for()
     for _ in range(8):  # past Skip and around again: focus never leaves the dialog
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.querySelector('.tour-dialog').contains(document.activeElement)")
-    page.keyboard.press("Shift+Tab")
-    assert page.evaluate("document.querySelector('.tour-dialog').contains(document.activeElement)")
-    page.keyboard.press("Escape")
-    assert page.locator(".tour-dialog").count() == 0
-    assert page.evaluate("document.activeElement.classList.contains('tour-start')")
+        reader.keyboard.press("Tab")
+        assert reader.evaluate("document.querySelector('.tour-dialog').contains(document.activeElement)")
+    reader.keyboard.press("Shift+Tab")
+    assert reader.evaluate("document.querySelector('.tour-dialog').contains(document.activeElement)")
+    reader.keyboard.press("Escape")
+    assert reader.locator(".tour-dialog").count() == 0
+    assert reader.evaluate("document.activeElement.classList.contains('tour-start')")
 
 
-def test_a_reload_offers_to_resume_where_the_reader_left(page, site):
-    page.goto(site)
-    start_tour(page)
-    page.get_by_role("dialog", name="The input").wait_for()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role("dialog", name="Learning rate").wait_for()
-    page.reload()
-    page.get_by_role("link", name="Resume the tour (stop 2 of 3)").wait_for()
-    assert page.locator(".tour-dialog").count() == 0
-    start_tour(page, "Resume the tour (stop 2 of 3)")
-    assert "Stop 2 of 3" in page.get_by_role("dialog", name="Learning rate").inner_text()
+def test_a_reload_offers_to_resume_where_the_reader_left(reader, site):
+    reader.goto(site)
+    start_tour(reader)
+    reader.get_by_role("dialog", name="The input").wait_for()
+    reader.get_by_role("button", name="Next").click()
+    reader.get_by_role("dialog", name="Learning rate").wait_for()
+    reader.reload()
+    reader.get_by_role("link", name="Resume the tour (stop 2 of 3)").wait_for()
+    assert reader.locator(".tour-dialog").count() == 0
+    start_tour(reader, "Resume the tour (stop 2 of 3)")
+    assert "Stop 2 of 3" in reader.get_by_role("dialog", name="Learning rate").inner_text()
 
 
 def test_on_a_phone_the_dialog_does_not_cover_what_it_points_at(browser, site):
