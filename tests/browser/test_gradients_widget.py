@@ -417,9 +417,10 @@ FILL = """(figure) => [...figure.querySelectorAll('.gradients-chart')].map((svg)
 })"""
 
 
-def test_the_absolute_axis_fits_the_shown_snapshot(page, bundled):
+def test_the_absolute_axis_fits_the_shown_snapshot(reader, bundled):
     """At epoch 0 the bundled RNN, LSTM and GRU gradients are a hundred times smaller than after training:
     the shared axis follows the shown snapshot, so the tallest bar still fills most of its panel."""
+    page = reader
     page.goto(bundled + "where-the-gradient-goes/?epoch=0")
     figure = page.locator('[data-widget="gradients"]').first
     figure.scroll_into_view_if_needed()
