@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1
-.venv/bin/unrolled build --quiet
+# This checkout's code, whatever the venv's install points at.
+export PYTHONPATH="$PWD/tests/pythonpath:$PWD/site/py${PYTHONPATH:+:$PYTHONPATH}"
+.venv/bin/python -m unrolled.generator build --quiet
 port=8799
 .venv/bin/python -c "
 from unrolled.generator.serve import make_server
@@ -14,12 +16,19 @@ s = make_server('_site', $port, tries=1); s.serve_forever()" &
 server=$!
 trap 'kill $server' EXIT
 sleep 1
-out=$(mktemp -d)
-for page in "" how-rnns-learn/ where-the-gradient-goes/ retrain-it-yourself/ sunspots/; do
+out=${LIGHTHOUSE_OUT:-$(mktemp -d)}  # one JSON report per page, kept there for the failing audits
+mkdir -p "$out"
+# Every bundled page: the front page and each folder under content/ with an index.md.
+pages=("")
+for dir in content/*/; do
+  [ -f "$dir/index.md" ] && pages+=("$(basename "$dir")/")
+done
+for page in "${pages[@]}"; do
+  name=${page%/}; name=${name:-index}
   CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.8.2 "http://127.0.0.1:$port/$page" --quiet \
-    --only-categories=performance,accessibility --output=json --output-path="$out/report.json" \
+    --only-categories=performance,accessibility --output=json --output-path="$out/$name.json" \
     --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic" >/dev/null 2>&1
-  .venv/bin/python - "$out/report.json" "${page:-index}" <<'PY'
+  .venv/bin/python - "$out/$name.json" "$name" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 c, a = r["categories"], r["audits"]
