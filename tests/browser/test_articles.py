@@ -110,19 +110,11 @@ def test_articles_fit_a_phone(browser, bundled, slug):
     assert width <= 390
 
 
-# Violations whose fix belongs to code outside this suite's reach: rule, and the markup every element it
-# names has. The network's layer buttons run their two spans together ("Layer 1LSTM · 16 units"), which is
-# not part of their aria-label; a space between the spans in network/stack.js fixes it. Nothing else is
-# let through, and the test passes again once that fix lands.
-PENDING = {("label-content-name-mismatch", 'class="net-layer-body"')}
-
-
 def serious_violations(page) -> list:
     """axe-core at its defaults (every rule, no options) over the whole document: the serious and
-    critical violations, with a few of the elements each one names, and whether it is PENDING."""
+    critical violations, with a few of the elements each one names."""
     result = page.evaluate("axe.run(document)")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3],
-             any(v["id"] == rule and all(markup in n["html"] for n in v["nodes"]) for rule, markup in PENDING))
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
@@ -152,8 +144,4 @@ def test_pages_have_no_serious_accessibility_violations(page, bundled, slug, vie
         buttons.first.click()
         page.locator(".explain-popover:popover-open").wait_for()
         found["popover"] = serious_violations(page)
-    rest = {when: [v[:3] for v in found[when] if not v[3]] for when in found}
-    pending = {when: [v[:3] for v in found[when] if v[3]] for when in found}
-    assert not any(rest.values()), rest
-    if any(pending.values()):
-        pytest.xfail(f"awaiting the fix in site/js/widgets/network/stack.js: {pending}")
+    assert not any(found.values()), found

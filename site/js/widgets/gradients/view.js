@@ -215,7 +215,9 @@ export function tables(panels, view) {
     const loss = panel.snaps[view.index].loss;
     const rows = Array.from({ length: T }, (_, t) => h('tr', {},
       h('th', { scope: 'row' }, `t=${t} (${panel.inputLabels[t]})`), h('td', {}, significant(loss[t])),
-      Array.from({ length: T }, (__, s) => h('td', {}, s <= t ? significant(m[t * T + s]) : null))));
+      Array.from({ length: t + 1 }, (__, s) => h('td', {}, significant(m[t * T + s]))),
+      // steps after t receive nothing from L_t: one empty cell spans them (half the table's cells fewer to lay out)
+      t < T - 1 && h('td', { colspan: T - t - 1 })));
     return h('div', { // scrolls sideways when wider than the column, so it takes keyboard focus
       class: 'gradients-table-wrap', tabindex: '0', role: 'group', 'aria-label': `Itemized gradients of run ${panel.name}`,
     },

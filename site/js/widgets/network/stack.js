@@ -32,7 +32,8 @@ function addSlot(position, layers, blocked) {
 
 function layer(k, { layers, cell, hidden, openable, removeBlocked }) {
   const kind = `${cell.toUpperCase()} · ${hidden} units`;
-  const text = [h('span', { class: 'net-layer-name' }, `Layer ${k + 1}`), h('span', { class: 'net-layer-kind' }, kind)];
+  // the space keeps the visible text "Layer 1 LSTM · 16 units", which the accessible name starts with
+  const text = [h('span', { class: 'net-layer-name' }, `Layer ${k + 1}`), ' ', h('span', { class: 'net-layer-kind' }, kind)];
   const body = openable
     ? h('button', {
       type: 'button', class: 'net-layer-body', 'aria-label': `Layer ${k + 1} ${kind}, open the cell view`,
