@@ -36,7 +36,7 @@ from .csp import policy as csp_policy
 from .frontmatter import FrontMatter, parse
 from .inline_values import ValueExtension
 from .directives import PageNeeds, load_all
-from .markdown_ext import DirectiveExtension, DirectivePreprocessor
+from .markdown_ext import OPEN, DirectiveExtension, DirectivePreprocessor
 from .js import FrameError, NodeWorker
 from .math import KATEX_MARK, MathExtension
 from .templating import template_error
@@ -261,6 +261,8 @@ class SiteBuild:
         """(widget, SVG) of the article's first figure that its widget module draws (`frame`), for the
         front page: the article's directives run up to that figure, and the same module draws it under
         another element id. None when no figure of the article has a drawn plot."""
+        if not any(OPEN.match(line) for line in article.body.split("\n")):
+            return None  # no directive at all: nothing to draw, and no parser to set up
         ctx = PageContext(self, article)
         ctx.thumbnail_pass = True
         try:

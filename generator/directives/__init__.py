@@ -185,8 +185,13 @@ def register(directive: Directive) -> Directive:
     return directive
 
 
+_LOADED: list[bool] = []  # set once every module is imported (a page asks for the registry often)
+
+
 def load_all() -> dict[str, Directive]:
     """Import every module of this package; each registers its directive."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    if not _LOADED:
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _LOADED.append(True)
     return REGISTRY
