@@ -7,6 +7,7 @@ option's documentation lives in its `Opt` alone.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import pkgutil
@@ -185,13 +186,9 @@ def register(directive: Directive) -> Directive:
     return directive
 
 
-_LOADED: list[bool] = []  # set once every module is imported (a page asks for the registry often)
-
-
+@functools.cache  # once per process: a page asks for the registry several times
 def load_all() -> dict[str, Directive]:
     """Import every module of this package; each registers its directive."""
-    if not _LOADED:
-        for info in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{info.name}")
-        _LOADED.append(True)
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
     return REGISTRY

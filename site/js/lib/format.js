@@ -12,9 +12,12 @@ export function minus(text) {
   return String(text).replace(/-/g, MINUS);
 }
 
+const FIXED = new Map(); // digits -> d3 formatter (a table of numbers asks for the same few many times)
+
 /** `value` with `digits` decimals and a real minus sign. */
 export function fixed(value, digits) {
-  return format(`.${digits}f`)(value);
+  if (!FIXED.has(digits)) FIXED.set(digits, format(`.${digits}f`));
+  return FIXED.get(digits)(value);
 }
 
 /** Readable value of a stored unit: 4 decimals, or 3 significant digits in exponent form far from 1. */

@@ -1,6 +1,6 @@
 // The diagram's units, live: hovering or focusing one reads its exact value out below the diagram, and
 // the arrow keys (Home, End) move a roving tab stop over the units that carry a value; the Previous / Next
-// unit buttons (24 px targets, for fingers too big for the squares) step the same tab stop through every
+// unit buttons (tap-sized, for fingers too big for the squares) step the same tab stop through every
 // unit in turn and focus it. Listens on the figure, so it keeps working when the diagram is redrawn or
 // moved into the expanded view.
 import { clampFocus, liveNodes, move, stepUnit } from 'unrolled/widgets/cell/diagram.js';
